@@ -1,0 +1,35 @@
+#pragma once
+// Geometry of one kernel call: plain structural aggregates, so the static front end can pass them
+// as template arguments (compile-time loop bounds) and the dynamic one as run-time values.
+namespace typenet::kernels {
+
+struct conv_geometry {
+  int in_c, in_h, in_w;
+  int out_c, out_h, out_w;
+  int kernel, stride, pad, groups;
+  constexpr int in_c_per_group() const { return in_c / groups; }
+  constexpr int out_c_per_group() const { return out_c / groups; }
+  constexpr long weight_size() const { return long(out_c) * in_c_per_group() * kernel * kernel; }
+  constexpr long in_size() const { return long(in_c) * in_h * in_w; }
+  constexpr long out_size() const { return long(out_c) * out_h * out_w; }
+  friend constexpr bool operator==(const conv_geometry&, const conv_geometry&) = default;
+};
+
+struct pool_geometry {
+  int channels, in_h, in_w;
+  int out_h, out_w;
+  int kernel, stride, pad;
+  constexpr long in_size() const { return long(channels) * in_h * in_w; }
+  constexpr long out_size() const { return long(channels) * out_h * out_w; }
+  friend constexpr bool operator==(const pool_geometry&, const pool_geometry&) = default;
+};
+
+// Which slice of a parallel kernel's work the calling thread does: part `index` of `count`.
+struct part {
+  int index = 0, count = 1;
+  // The half-open sub-range [begin, end) of [0, n) that this part owns (balanced split).
+  constexpr int begin(int n) const { return int(long(n) * index / count); }
+  constexpr int end(int n) const { return int(long(n) * (index + 1) / count); }
+};
+
+}  // namespace typenet::kernels
