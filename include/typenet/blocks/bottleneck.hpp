@@ -1,0 +1,59 @@
+#pragma once
+#include <utility>
+
+#include "../layers/activation.hpp"
+#include "../layers/batch_norm.hpp"
+#include "../layers/conv2d.hpp"
+#include "../layers/residual.hpp"
+#include "../layers/sequential.hpp"
+
+namespace typenet {
+
+namespace detail {
+// torchvision's Bottleneck (ResNet v1.5: the stride sits on the 3x3), with its state_dict names.
+template <int Width, int Out, int Stride, int Groups, bool Projection>
+using bottleneck_body = sequential<
+    transparent<residual<
+        transparent<sequential<named<"conv1", conv2d<Width, 1>>, named<"bn1", batch_norm>, named<"relu", relu>,
+                               named<"conv2", conv2d<Width, 3, Stride, 1, Groups>>, named<"bn2", batch_norm>,
+                               named<"relu", relu>, named<"conv3", conv2d<Out, 1>>, named<"bn3", batch_norm>>>,
+        std::conditional_t<Projection, named<"downsample", sequential<conv2d<Out, 1, Stride>, batch_norm>>,
+                           transparent<identity>>>>,
+    named<"relu", relu>>;
+
+// A stage of Blocks blocks: First, then Blocks - 1 copies of Rest (at least First alone).
+template <class First, class Rest, std::size_t... I>
+auto stage(std::index_sequence<I...>) -> sequential<First, std::conditional_t<(I, true), Rest, void>...>;
+template <class First, class Rest, int Blocks>
+using stage_t = decltype(stage<First, Rest>(std::make_index_sequence<(Blocks > 1 ? Blocks - 1 : 0)>{}));
+}  // namespace detail
+
+// The general bottleneck residual block: 1x1 to Width, grouped 3x3 (Stride), 1x1 to Out, each with
+// batch norm; shortcut = 1x1 projection to Out with Stride + batch norm, or the input itself; add;
+// ReLU. ResNet-50 and ResNeXt-50 are this block with different numbers.
+template <int Width, int Out, int Stride, int Groups, bool Projection>
+struct bottleneck : detail::bottleneck_body<Width, Out, Stride, Groups, Projection> {
+  using body = detail::bottleneck_body<Width, Out, Stride, Groups, Projection>;
+  static constexpr std::string_view kind = "bottleneck";
+
+  template <class In, bool Diagnose = false>
+  static constexpr bool check() {
+    if constexpr (!Projection && In::channels != Out) {
+      if constexpr (Diagnose) {
+        static_assert(In::channels == Out, "bottleneck: identity shortcut needs input channels == Out");
+        (void)sizeof(detail::shape_mismatch<bottleneck, In::channels, Out>);
+      }
+      return false;
+    } else if constexpr (!Projection && Stride != 1) {
+      if constexpr (Diagnose) {
+        static_assert(Stride == 1, "bottleneck: identity shortcut cannot downsample (Stride must be 1)");
+        (void)sizeof(detail::shape_mismatch<bottleneck, Stride>);
+      }
+      return false;
+    } else {
+      return body::template check<In, Diagnose>();
+    }
+  }
+};
+
+}  // namespace typenet
