@@ -1,0 +1,18 @@
+#pragma once
+// typenet: neural networks as C++ types. Everything public, in one include.
+#include "shape.hpp"
+#include "layer.hpp"
+#include "layers/activation.hpp"
+#include "layers/batch_norm.hpp"
+#include "layers/conv2d.hpp"
+#include "layers/linear.hpp"
+#include "layers/pool.hpp"
+#include "layers/residual.hpp"
+#include "layers/sequential.hpp"
+#include "blocks/bottleneck.hpp"
+#include "blocks/resnet.hpp"
+#include "blocks/resnext.hpp"
+#include "model.hpp"
+#include "models/resnet50.hpp"
+#include "models/resnext50.hpp"
+#include "summary.hpp"
