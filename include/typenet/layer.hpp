@@ -40,10 +40,14 @@ template <bool Diagnose, class L, class In>
 constexpr auto step(hana::basic_type<L>, hana::basic_type<In>) {
   if constexpr (std::is_same_v<In, invalid_shape>)
     return hana::type_c<invalid_shape>;
-  else if constexpr (L::template check<In, Diagnose>())
+  else if constexpr (L::template check<In, false>())
     return hana::type_c<typename L::template output<In>>;
-  else
+  else {
+    // Not a constant evaluation: the failed static_assert is the one error, not a cascade of
+    // "called in a constant expression" ones.
+    if constexpr (Diagnose) L::template check<In, true>();
     return hana::type_c<invalid_shape>;
+  }
 }
 
 template <bool Diagnose, class L, class In>

@@ -18,7 +18,7 @@ struct shape {
 template <int C, int H, int W>
 struct input {
   static_assert(C > 0 && H > 0 && W > 0, "typenet::input: every dimension must be positive");
-  using shape_type = shape<C, H, W>;
+  using shape_type = shape<(C > 0 ? C : 1), (H > 0 ? H : 1), (W > 0 ? W : 1)>;  // one error, not two
 };
 
 namespace detail {

@@ -22,8 +22,10 @@ using bottleneck_body = sequential<
     named<"relu", relu>>;
 
 // A stage of Blocks blocks: First, then Blocks - 1 copies of Rest (at least First alone).
+template <class T, std::size_t>
+using repeat_t = T;
 template <class First, class Rest, std::size_t... I>
-auto stage(std::index_sequence<I...>) -> sequential<First, std::conditional_t<(I, true), Rest, void>...>;
+auto stage(std::index_sequence<I...>) -> sequential<First, repeat_t<Rest, I>...>;
 template <class First, class Rest, int Blocks>
 using stage_t = decltype(stage<First, Rest>(std::make_index_sequence<(Blocks > 1 ? Blocks - 1 : 0)>{}));
 }  // namespace detail

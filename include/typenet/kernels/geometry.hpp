@@ -32,4 +32,18 @@ struct part {
   constexpr int end(int n) const { return int(long(n) * (index + 1) / count); }
 };
 
+// A geometry known at compile time: kernels called with `fixed<conv_geometry{...}>{}` see every
+// loop bound as a constant. Kernels take `const G& geo` and read it through geometry_of(geo), which
+// returns G::value for fixed<> and the object itself for a run-time geometry.
+template <auto V>
+struct fixed {
+  static constexpr auto value = V;
+};
+
+template <class G>
+constexpr const G& geometry_of(const G& geo) { return geo; }
+
+template <auto V>
+constexpr const auto& geometry_of(const fixed<V>&) { return fixed<V>::value; }
+
 }  // namespace typenet::kernels

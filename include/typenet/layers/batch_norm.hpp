@@ -1,15 +1,17 @@
 #pragma once
+#include <ratio>
+
 #include "../layer.hpp"
 
 namespace typenet {
 
 // Batch normalisation in inference form: y = (x - running_mean) / sqrt(running_var + Eps) * weight + bias.
 // Parameters count weight and bias only (running statistics are buffers, as in PyTorch).
-template <double Eps = 1e-5>
+template <class Eps = std::ratio<1, 100000>>
 struct basic_batch_norm {
   static constexpr std::string_view kind = "batch_norm";
-  static constexpr float eps = float(Eps);
-  static_assert(Eps > 0, "batch_norm: Eps must be positive");
+  static constexpr float eps = float(double(Eps::num) / double(Eps::den));
+  static_assert(Eps::num > 0, "batch_norm: Eps must be positive");
 
   template <class In, bool Diagnose = false>
   static constexpr bool check() { return true; }
@@ -21,6 +23,6 @@ struct basic_batch_norm {
   static constexpr long macs = 0;  // folded into the preceding convolution at load time
 };
 
-using batch_norm = basic_batch_norm<>;  // torchvision's eps; Keras' ResNeXt uses basic_batch_norm<1.001e-5>
+using batch_norm = basic_batch_norm<>;  // torchvision's eps; Keras' ResNeXt: basic_batch_norm<std::ratio<1001, 100000000>>
 
 }  // namespace typenet

@@ -1,0 +1,129 @@
+// Static tests: the DSL's rules checked in-process through its predicates (accepts, well_formed),
+// as mp-units does. Each invalid case says why it must be rejected; the compile-fail suite checks
+// that the same cases, written as user code, give the named diagnostic.
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <typenet/typenet.hpp>
+
+namespace {
+using namespace typenet;
+
+// ---- conv2d: size arithmetic, params and MACs --------------------------------------------------
+static_assert(std::is_same_v<output_t<conv2d<64, 7, 2, 3>, shape<3, 224, 224>>, shape<64, 112, 112>>);
+static_assert(std::is_same_v<output_t<conv2d<8, 3, 2, 1>, shape<4, 7, 9>>, shape<8, 4, 5>>);  // odd sizes round down
+static_assert(std::is_same_v<output_t<conv2d<8, 1, 2>, shape<4, 7, 7>>, shape<8, 4, 4>>);
+static_assert(layer_params_v<conv2d<64, 7, 2, 3>, shape<3, 224, 224>> == 64 * 3 * 7 * 7);
+static_assert(layer_params_v<conv2d<64, 3, 1, 1, 1, true>, shape<3, 8, 8>> == 64 * 3 * 9 + 64);
+static_assert(layer_params_v<conv2d<128, 3, 1, 1, 32>, shape<128, 56, 56>> == 128 * 4 * 9);  // 4 channels per group
+static_assert(layer_macs_v<conv2d<64, 7, 2, 3>, shape<3, 224, 224>> == 118'013'952L);
+static_assert(layer_macs_v<conv2d<128, 3, 2, 1, 32>, shape<128, 56, 56>> == 128L * 4 * 9 * 28 * 28);
+
+static_assert(accepts<conv2d<64, 3, 1, 1, 32>, shape<64, 8, 8>>);
+static_assert(!accepts<conv2d<64, 3, 1, 1, 32>, shape<3, 8, 8>>);  // 3 input channels, 32 groups
+static_assert(!accepts<conv2d<30, 3, 1, 1, 4>, shape<8, 8, 8>>);  // 30 output channels, 4 groups
+static_assert(!accepts<conv2d<8, 7>, shape<8, 5, 5>>);             // 7x7 kernel, 5x5 input, no padding
+static_assert(accepts<conv2d<8, 7, 1, 1>, shape<8, 5, 5>>);         // padding makes it 7x7: one output pixel
+static_assert(!accepts<conv2d<8, 3, 0>, shape<8, 5, 5>>);           // stride 0
+static_assert(!accepts<conv2d<0, 3>, shape<8, 5, 5>>);              // no output channels
+static_assert(!accepts<conv2d<8, 3, 1, -1>, shape<8, 5, 5>>);       // negative padding
+static_assert(!accepts<conv2d<8, 3, 1, 1, 0>, shape<8, 5, 5>>);     // zero groups
+
+// ---- pools, linear, batch norm -------------------------------------------------------------------
+static_assert(std::is_same_v<output_t<max_pool<3, 2, 1>, shape<64, 112, 112>>, shape<64, 56, 56>>);
+static_assert(std::is_same_v<output_t<max_pool<3, 2, 1>, shape<5, 7, 9>>, shape<5, 4, 5>>);
+static_assert(!accepts<max_pool<3, 2, 2>, shape<8, 8, 8>>);  // padding above half the kernel (PyTorch rejects it)
+static_assert(!accepts<max_pool<3>, shape<8, 2, 2>>);        // kernel larger than the input
+static_assert(!accepts<max_pool<0>, shape<8, 2, 2>>);
+static_assert(std::is_same_v<output_t<global_avg_pool, shape<2048, 7, 7>>, shape<2048, 1, 1>>);
+static_assert(layer_params_v<linear<1000>, shape<2048, 1, 1>> == 2048 * 1000 + 1000);
+static_assert(layer_params_v<linear<10, false>, shape<2, 3, 4>> == 24 * 10);  // flattens C*H*W
+static_assert(!accepts<linear<0>, shape<8, 1, 1>>);
+static_assert(layer_params_v<batch_norm, shape<64, 5, 5>> == 128);  // weight and bias; running stats are buffers
+static_assert(basic_batch_norm<std::ratio<1001, 100000000>>::eps == 1.001e-5f);
+
+// ---- residual ------------------------------------------------------------------------------------
+static_assert(accepts<residual<conv2d<16, 3, 1, 1>, identity>, shape<16, 8, 8>>);
+static_assert(!accepts<residual<conv2d<32, 1>, identity>, shape<16, 8, 8>>);        // 32 vs 16 channels
+static_assert(!accepts<residual<conv2d<16, 3, 2, 1>, identity>, shape<16, 8, 8>>);  // 4x4 vs 8x8
+static_assert(accepts<residual<conv2d<16, 3, 2, 1>, conv2d<16, 1, 2>>, shape<16, 8, 8>>);
+
+// ---- the seed's block, as a template-template predicate (mp-units style) ----------------------
+template <template <int, int, bool, int> class Block>
+concept resnext_block_rules = requires {
+  requires accepts<Block<64, 1, true, 32>, shape<64, 56, 56>>;    // projection: any input width
+  requires accepts<Block<128, 1, false, 32>, shape<256, 56, 56>>;  // identity: input == 2*Filters
+  requires !accepts<Block<128, 1, false, 32>, shape<64, 56, 56>>;  // identity with 64 != 256 channels
+  requires !accepts<Block<128, 2, false, 32>, shape<256, 56, 56>>; // identity cannot downsample
+  requires !accepts<Block<100, 1, true, 32>, shape<64, 56, 56>>;   // 100 filters, 32 groups
+  requires !accepts<Block<0, 1, true, 32>, shape<64, 56, 56>>;
+};
+static_assert(resnext_block_rules<resnext::block>);
+static_assert(std::is_same_v<output_t<resnext::block<128, 2, true>, shape<256, 56, 56>>, shape<256, 28, 28>>);
+
+// The ResNet block is the same machinery with other numbers.
+static_assert(!accepts<resnet::block<64, 1, false>, shape<64, 56, 56>>);  // 64 != 4*64
+static_assert(accepts<resnet::block<64, 1, false>, shape<256, 56, 56>>);
+static_assert(std::is_base_of_v<bottleneck<128, 256, 1, 32, false>, resnext::block<128, 1, false>>);
+static_assert(std::is_base_of_v<bottleneck<64, 256, 1, 1, false>, resnet::block<64, 1, false>>);
+
+// ---- stacks: exactly Blocks blocks, the first projecting (keras-applications' stack3) ---------
+static_assert(decltype(hana::length(resnext::stack<128, 3, 1>::children))::value == 3);
+static_assert(std::is_same_v<std::remove_cvref_t<decltype(resnext::stack<128, 3, 2>::children)>,
+                             std::remove_cvref_t<decltype(hana::tuple_t<resnext::block<128, 2, true>, resnext::block<128, 1, false>,
+                                                                        resnext::block<128, 1, false>>)>>);
+static_assert(!accepts<resnext::stack<128, 0, 1>, shape<64, 56, 56>>);
+static_assert(!accepts<resnet::stack<64, 0, 1>, shape<64, 56, 56>>);
+
+// ---- models --------------------------------------------------------------------------------------
+using models::resnet50;
+using models::resnext50_32x4d;
+static_assert(param_count_v<resnext50_32x4d> == 25'028'904);  // torchvision: sum(p.numel() for p in m.parameters())
+static_assert(param_count_v<resnet50> == 25'557'032);
+static_assert(macs_v<resnext50_32x4d> == 4'230'479'872L);  // torchvision's "4.23 GFLOPS" (counted as MACs)
+static_assert(macs_v<resnet50> == 4'089'184'256L);         // torchvision's "4.09"
+static_assert(std::is_same_v<output_shape_t<resnext50_32x4d>, shape<1000, 1, 1>>);
+static_assert(std::is_same_v<output_shape_t<models::resnext50_32x4d_t<160, 192>>, shape<1000, 1, 1>>);
+static_assert(std::is_same_v<output_shape_t<models::resnext50_32x4d_t<224, 224, 10>>, shape<10, 1, 1>>);
+static_assert(param_count_v<models::resnext50_32x4d_t<224, 224, 10>> == 25'028'904 - 990 * 2049);
+static_assert(well_formed<resnext50_32x4d>);
+static_assert(!well_formed<model<input<3, 224, 224>, conv2d<64, 7, 2, 3>, resnext::block<128, 1, false>>>);  // the seed's mismatch
+static_assert(!well_formed<model<input<3, 16, 16>, conv2d<8, 3, 2, 1>, conv2d<8, 3, 2, 1>, conv2d<8, 3, 2, 1>,
+                                 conv2d<8, 3, 2, 1>, conv2d<8, 7>>>);  // shrinks to 1x1 before the 7x7
+
+// A broken layer stops propagation: everything after it sees invalid_shape and stays silent.
+static_assert(std::is_same_v<detail::step_t<false, relu, detail::invalid_shape>, detail::invalid_shape>);
+static_assert(std::is_same_v<detail::step_t<false, conv2d<8, 7>, shape<8, 5, 5>>, detail::invalid_shape>);
+
+// ---- the summary table -----------------------------------------------------------------------------
+constexpr auto& rows = summary_v<resnext50_32x4d>;
+static_assert(rows[0].name == "conv1" && rows[0].channels == 64 && rows[0].height == 112 && rows[0].params == 9408);
+static_assert(rows.back().name == "fc" && rows.back().params == 2'049'000);
+}  // namespace
+
+TEST_CASE("summary rows add up to the model's totals", "[dsl][summary]") {
+  long params = 0, macs = 0;
+  int blocks = 0;
+  for (const auto& r : rows) {
+    if (r.depth == 0) params += r.params, macs += r.macs;
+    if (r.kind == "resnext::block") ++blocks;
+  }
+  CHECK(params == param_count_v<resnext50_32x4d>);
+  CHECK(macs == macs_v<resnext50_32x4d>);
+  CHECK(blocks == 3 + 4 + 6 + 3);  // stack3: exactly Blocks blocks per stage (the seed builds 20)
+}
+
+TEST_CASE("summary prints torchvision's dotted names", "[dsl][summary]") {
+  std::ostringstream os;
+  print_summary<resnext50_32x4d>(os, "resnext50_32x4d");
+  const std::string text = os.str();
+  CHECK_THAT(text, Catch::Contains("layer1.0.downsample.0 (conv2d)"));
+  CHECK_THAT(text, Catch::Contains("layer3.5.conv2 (conv2d)"));
+  CHECK_THAT(text, Catch::Contains("(1024, 14, 14)"));
+  CHECK_THAT(text, Catch::Contains("Total params: 25,028,904"));
+  CHECK_THAT(text, Catch::Contains("Total MACs:   4,230,479,872"));
+
+  std::ostringstream top;
+  print_summary<resnext50_32x4d>(top, "resnext50_32x4d", 0);
+  CHECK_THAT(top.str(), Catch::Contains("layer4 (resnext::stack)"));
+  CHECK_THAT(top.str(), !Catch::Contains("layer4.0"));
+}
