@@ -1,0 +1,152 @@
+// The static executor: the fused path (BN folded, fused epilogues, fast kernels, threads) against
+// the unfused reference path, on small models and on ResNeXt-50 itself.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <typenet/runtime/executor.hpp>
+#include <typenet/typenet.hpp>
+
+namespace {
+using namespace typenet;
+
+// Every layer kind and every fusion pattern: conv+bn+relu, conv+bn, conv with bias, a lone batch
+// norm, residual+relu with a projection, an identity residual without a following relu, pools.
+using small = model<input<3, 19, 17>,
+                    named<"stem", conv2d<16, 3, 2, 1, 1, true>>, named<"bn", batch_norm>, relu, max_pool<3, 2, 1>,
+                    named<"b1", resnext::block<16, 2, true, 4>>,
+                    named<"b2", resnext::block<16, 1, false, 4>>,
+                    named<"r", residual<sequential<conv2d<32, 3, 1, 1, 8>, batch_norm>, identity>>,
+                    named<"lone", batch_norm>, relu,
+                    global_avg_pool, named<"fc", linear<7>>>;
+
+std::vector<float> random_input(long n, std::uint64_t seed) {
+  detail::splitmix64 rng{seed};
+  std::vector<float> x(static_cast<std::size_t>(n));
+  for (float& v : x) v = rng.uniform(-2.0f, 2.0f);
+  return x;
+}
+
+template <class M>
+std::vector<float> run(const weight_store& w, executor_options opt, const std::vector<float>& x, int batch) {
+  executor<M> e(w, opt);
+  std::vector<float> y(std::size_t(batch * executor<M>::output_size));
+  e.forward(x.data(), y.data(), batch);
+  return y;
+}
+
+double max_abs(const std::vector<float>& v) {
+  double m = 0;
+  for (float x : v) m = std::max(m, double(std::fabs(x)));
+  return m;
+}
+
+void require_close(const std::vector<float>& a, const std::vector<float>& b, double rel) {
+  REQUIRE(a.size() == b.size());
+  const double tol = rel * std::max(1.0, max_abs(b));
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::fabs(a[i] - b[i])));
+  INFO("max |fused - reference| = " << worst << ", tolerance " << tol);
+  REQUIRE(worst <= tol);
+}
+}  // namespace
+
+TEST_CASE("fused executor matches the reference path on every layer kind", "[executor]") {
+  const auto w = seeded_weights<small>(7);
+  const int batch = 3;
+  const auto x = random_input(batch * small::input_shape::size, 11);
+  const auto expected = run<small>(w, {.threads = 1, .max_batch = batch, .fused = false}, x, batch);
+  REQUIRE(max_abs(expected) > 1e-3);  // not a trivially zero network
+  for (int threads : {1, 2, 3}) {
+    INFO("threads " << threads);
+    require_close(run<small>(w, {.threads = threads, .max_batch = 4, .fused = true}, x, batch), expected, 1e-5);
+  }
+}
+
+TEST_CASE("the plan fuses batch norm, ReLU and the residual add into convolutions", "[executor]") {
+  const auto w = seeded_weights<small>(1);
+  executor<small> fused(w, {.threads = 1});
+  executor<small> reference(w, {.threads = 1, .fused = false});
+  CHECK(fused.op_count() < reference.op_count());
+  int with_residual = 0;
+  for (const auto& o : fused.plan()) with_residual += o.res >= 0;
+  CHECK(with_residual == 3);  // b1, b2 and r: every residual add happens in a conv's store
+}
+
+TEST_CASE("ResNeXt-50 fused equals ResNeXt-50 reference", "[executor][resnext50]") {
+  using m = models::resnext50_32x4d_t<64, 64>;  // the full network at a size the reference runs fast
+  const auto w = seeded_weights<m>(3);
+  const auto x = random_input(2 * m::input_shape::size, 5);
+  const auto expected = run<m>(w, {.threads = 2, .max_batch = 2, .fused = false}, x, 2);
+  const auto got = run<m>(w, {.threads = 2, .max_batch = 2}, x, 2);
+  require_close(got, expected, 1e-4);
+  for (int n = 0; n < 2; ++n) {
+    auto arg = [&](const std::vector<float>& v) { return std::max_element(v.begin() + n * 1000, v.begin() + (n + 1) * 1000) - v.begin(); };
+    CHECK(arg(got) == arg(expected));
+  }
+}
+
+TEST_CASE("batch size is checked against max_batch", "[executor]") {
+  executor<small> e(seeded_weights<small>(1), {.threads = 1, .max_batch = 2});
+  std::vector<float> x(3 * small::input_shape::size), y(3 * 7);
+  REQUIRE_THROWS_WITH(e.forward(x.data(), y.data(), 3), Catch::Contains("batch 3 outside 1..2"));
+  REQUIRE_THROWS_WITH(e.forward(x.data(), y.data(), 0), Catch::Contains("batch 0 outside"));
+  REQUIRE_THROWS_AS((executor<small>(seeded_weights<small>(1), {.threads = -1})), std::invalid_argument);
+}
+
+TEST_CASE("one batch gives the same answer as its images one by one", "[executor]") {
+  const auto w = seeded_weights<small>(2);
+  const auto x = random_input(2 * small::input_shape::size, 3);
+  executor<small> e(w, {.threads = 2, .max_batch = 2});
+  std::vector<float> both(14), one(7);
+  e.forward(x.data(), both.data(), 2);
+  e.forward(x.data() + small::input_shape::size, one.data(), 1);
+  for (int i = 0; i < 7; ++i) CHECK(one[i] == Approx(both[7 + i]).epsilon(1e-6).margin(1e-6));
+}
+
+TEST_CASE("seeded weights are deterministic and cover the model", "[weights]") {
+  const auto a = seeded_weights<models::resnext50_32x4d>(9), b = seeded_weights<models::resnext50_32x4d>(9);
+  CHECK(a.size() == 267);  // 320 state_dict entries minus 53 num_batches_tracked
+  CHECK(a.at("layer2.0.conv2.weight").shape == std::vector<long>{256, 8, 3, 3});
+  CHECK(a.at("fc.weight").data == b.at("fc.weight").data);
+  CHECK(a.at("fc.weight").data != seeded_weights<models::resnext50_32x4d>(10).at("fc.weight").data);
+}
+
+TEST_CASE("weights that do not fit the model are reported by name and shape", "[weights]") {
+  const auto dir = std::filesystem::temp_directory_path() / ("typenet_weights_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto good = seeded_weights<small>(1);
+  auto write = [&](const std::string& file, auto&& edit) {
+    std::vector<io::tensor_view> views;
+    std::vector<std::vector<float>> keep;
+    for (const auto& [name, t] : good.tensors()) views.push_back({name, t.shape, t.data.data()});
+    edit(views, keep);
+    const std::string path = (dir / file).string();
+    io::write_safetensors(path, views);
+    return path;
+  };
+  using views_t = std::vector<io::tensor_view>;
+  using keep_t = std::vector<std::vector<float>>;
+
+  const auto ok = write("ok.safetensors", [](views_t&, keep_t&) {});
+  CHECK(load_weights<small>(ok).size() == good.size());
+
+  const auto missing = write("missing.safetensors", [](views_t& v, keep_t&) {
+    std::erase_if(v, [](const auto& t) { return t.name == "b1.conv2.weight"; });
+  });
+  REQUIRE_THROWS_WITH(load_weights<small>(missing), Catch::Contains("missing tensor 'b1.conv2.weight' (the model needs [16, 4, 3, 3])"));
+
+  const auto shape = write("shape.safetensors", [](views_t& v, keep_t& keep) {
+    for (auto& t : v)
+      if (t.name == "fc.weight") keep.emplace_back(7 * 31), t.shape = {7, 31}, t.data = keep.back().data();
+  });
+  REQUIRE_THROWS_WITH(load_weights<small>(shape), Catch::Contains("tensor 'fc.weight' has shape [7, 31], the model needs [7, 32]"));
+
+  const auto extra = write("extra.safetensors", [](views_t& v, keep_t& keep) {
+    keep.emplace_back(5);
+    v.push_back({"head.weight", {5}, keep.back().data()});
+  });
+  REQUIRE_THROWS_WITH(load_weights<small>(extra), Catch::Contains("unexpected tensor 'head.weight' [5] is not part of the model"));
+
+  REQUIRE_THROWS_AS(load_weights<small>((dir / "absent.safetensors").string()), io::io_error);
+  std::filesystem::remove_all(dir);
+}
