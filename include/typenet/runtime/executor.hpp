@@ -123,6 +123,16 @@ void reference_linear(const op& o, float* const* b, int batch, kernels::part p) 
     kernels::reference::linear(In, Out, b[o.src] + long(n) * In, o.param[0], o.param[1], b[o.dst] + long(n) * Out, 1);
 }
 
+// Child I of composite L, or void past the end (for looking ahead in fusion patterns).
+template <class L, std::size_t I, bool = (I < decltype(hana::length(L::children))::value)>
+struct child_or_void {
+  using type = void;
+};
+template <class L, std::size_t I>
+struct child_or_void<L, I, true> {
+  using type = type_of<decltype(hana::at_c<I>(L::children))>;
+};
+
 // ---- the plan builder: walks the model type once at set-up ---------------------------------
 class plan_builder {
  public:
@@ -194,9 +204,9 @@ class plan_builder {
       constexpr auto inputs = L::template child_inputs<In>();
       using C = type_of<decltype(hana::at_c<I>(L::children))>;
       using CI = type_of<decltype(hana::at_c<I>(inputs))>;
-      using Next = child_or_void<L, I + 1>;
+      using Next = typename child_or_void<L, I + 1>::type;
       constexpr bool conv_bn = is_conv2d<C> && is_batch_norm<Next>;
-      constexpr bool conv_bn_relu = conv_bn && is_relu<child_or_void<L, I + 2>>;
+      constexpr bool conv_bn_relu = conv_bn && is_relu<typename child_or_void<L, I + 2>::type>;
       constexpr bool residual_relu = is_residual<C> && is_relu<Next>;
       constexpr std::size_t fused_take = conv_bn_relu ? 3 : (conv_bn || residual_relu) ? 2 : 1;
       const std::size_t take = fused_ ? fused_take : 1;
@@ -220,12 +230,6 @@ class plan_builder {
       }
     }
   }
-  template <class L, std::size_t I>
-  using child_or_void = decltype([] {
-    if constexpr (I < decltype(hana::length(L::children))::value) return hana::at_c<I>(L::children);
-    else return hana::type_c<void>;
-  }())::type;
-
   template <class L, class In>
   void emit_residual(int src, int dst, const std::string& path, bool post_relu) {
     using R = decltype(residual_base(static_cast<const L*>(nullptr)));
