@@ -1,4 +1,6 @@
 // After set-up, a forward pass performs no heap allocation: every global operator new is counted.
+// The replacements below pair malloc/aligned_alloc with free on purpose.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>

@@ -29,7 +29,8 @@ void check_parity(const std::string& name, bool fused) {
             << ", tolerance " << tolerance);
   CHECK(worst <= tolerance);
   for (int n = 0; n < batch; ++n) {
-    const auto b = expected.data.begin() + n * 1000, yb = y.begin() + n * 1000;
+    const auto b = expected.data.begin() + n * 1000;
+    const auto yb = y.begin() + n * 1000;
     CHECK(std::max_element(yb, yb + 1000) - yb == std::max_element(b, b + 1000) - b);
   }
 }

@@ -1,0 +1,582 @@
+#pragma once
+// Reader and writer for the safetensors format (https://github.com/huggingface/safetensors):
+//   u64 little-endian N | N bytes of JSON header | data section
+// The header maps tensor name -> {"dtype", "shape", "data_offsets": [begin, end]} (offsets relative
+// to the data section), plus an optional "__metadata__" object of strings.
+// Everything read from the file is validated before use: a broken file gives an io_error naming
+// the file and the exact problem, never undefined behaviour.
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <memory>
+#include <new>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "error.hpp"
+
+namespace typenet::io {
+
+struct tensor_info {
+  std::string name;
+  std::string dtype;        // as spelled in the file: "F32", "I64", ... (unknown names are kept)
+  std::vector<long> shape;
+  std::size_t begin = 0, end = 0;  // byte range in the data section
+  long numel() const {
+    long n = 1;
+    for (long d : shape) n *= d;
+    return n;
+  }
+};
+
+}  // namespace typenet::io
+
+namespace typenet::io::detail {
+
+static_assert(std::endian::native == std::endian::little,
+              "safetensors/npy data is little-endian; big-endian hosts would need byte swapping");
+
+// ---- a minimal JSON parser: enough for safetensors headers, strict about everything else ----
+
+struct json_value {
+  enum class kind { null, boolean, number, string, array, object };
+  kind k = kind::null;
+  bool boolean = false;
+  std::string text;                // string value, or a number's literal spelling (kept exact)
+  std::vector<json_value> items;   // array elements, or object values
+  std::vector<std::string> keys;   // object keys, parallel to items, in file order
+
+  const json_value* member(std::string_view key) const {
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      if (keys[i] == key) return &items[i];
+    return nullptr;
+  }
+};
+
+struct json_error : std::runtime_error {
+  std::size_t pos;
+  json_error(std::size_t p, const std::string& what) : std::runtime_error(what), pos(p) {}
+};
+
+class json_parser {
+ public:
+  explicit json_parser(std::string_view s) : s_(s) {}
+
+  // One JSON value surrounded by optional whitespace (the format pads headers with spaces).
+  json_value parse_document() {
+    json_value v = parse_value(0);
+    skip_ws();
+    if (i_ != s_.size()) throw json_error(i_, "unexpected characters after the JSON value");
+    return v;
+  }
+
+ private:
+  static constexpr int max_depth = 64;  // a hostile header must not overflow the stack
+
+  [[noreturn]] void error(const std::string& what) const { throw json_error(i_, what); }
+  void skip_ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+  }
+  bool at_end() const { return i_ >= s_.size(); }
+  char peek() const { return s_[i_]; }
+  void expect(char c) {
+    skip_ws();
+    if (at_end()) error(std::string("unexpected end of header, expected '") + c + "'");
+    if (peek() != c) error(std::string("expected '") + c + "'");
+    ++i_;
+  }
+
+  json_value parse_value(int depth) {
+    if (depth > max_depth) error("nesting deeper than 64 levels");
+    skip_ws();
+    if (at_end()) error("unexpected end of header, expected a value");
+    json_value v;
+    const char c = peek();
+    if (c == '{') {
+      v.k = json_value::kind::object;
+      ++i_;
+      skip_ws();
+      if (!at_end() && peek() == '}') {
+        ++i_;
+        return v;
+      }
+      for (;;) {
+        skip_ws();
+        if (at_end() || peek() != '"') error("expected a string key");
+        std::string key = parse_string();
+        if (v.member(key)) error("duplicate key \"" + key + "\"");
+        expect(':');
+        v.items.push_back(parse_value(depth + 1));
+        v.keys.push_back(std::move(key));
+        skip_ws();
+        if (at_end()) error("unexpected end of header inside an object");
+        if (peek() == ',') { ++i_; continue; }
+        if (peek() == '}') { ++i_; return v; }
+        error("expected ',' or '}'");
+      }
+    }
+    if (c == '[') {
+      v.k = json_value::kind::array;
+      ++i_;
+      skip_ws();
+      if (!at_end() && peek() == ']') {
+        ++i_;
+        return v;
+      }
+      for (;;) {
+        v.items.push_back(parse_value(depth + 1));
+        skip_ws();
+        if (at_end()) error("unexpected end of header inside an array");
+        if (peek() == ',') { ++i_; continue; }
+        if (peek() == ']') { ++i_; return v; }
+        error("expected ',' or ']'");
+      }
+    }
+    if (c == '"') {
+      v.k = json_value::kind::string;
+      v.text = parse_string();
+      return v;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      v.k = json_value::kind::number;
+      v.text = parse_number();
+      return v;
+    }
+    if (literal("true")) { v.k = json_value::kind::boolean; v.boolean = true; return v; }
+    if (literal("false")) { v.k = json_value::kind::boolean; return v; }
+    if (literal("null")) return v;
+    error("invalid value");
+  }
+
+  bool literal(std::string_view word) {
+    if (s_.substr(i_, word.size()) != word) return false;
+    i_ += word.size();
+    return true;
+  }
+
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+  std::string parse_number() {  // JSON grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    const std::size_t start = i_;
+    if (peek() == '-') ++i_;
+    if (at_end() || !digit(peek())) error("invalid number");
+    if (peek() == '0') ++i_;
+    else while (!at_end() && digit(peek())) ++i_;
+    if (!at_end() && peek() == '.') {
+      ++i_;
+      if (at_end() || !digit(peek())) error("invalid number");
+      while (!at_end() && digit(peek())) ++i_;
+    }
+    if (!at_end() && (peek() == 'e' || peek() == 'E')) {
+      ++i_;
+      if (!at_end() && (peek() == '+' || peek() == '-')) ++i_;
+      if (at_end() || !digit(peek())) error("invalid number");
+      while (!at_end() && digit(peek())) ++i_;
+    }
+    return std::string(s_.substr(start, i_ - start));
+  }
+
+  unsigned hex4() {
+    if (s_.size() - i_ < 4) error("truncated \\u escape");
+    unsigned u = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char h = s_[i_++];
+      u <<= 4;
+      if (h >= '0' && h <= '9') u |= unsigned(h - '0');
+      else if (h >= 'a' && h <= 'f') u |= unsigned(h - 'a' + 10);
+      else if (h >= 'A' && h <= 'F') u |= unsigned(h - 'A' + 10);
+      else error("invalid \\u escape");
+    }
+    return u;
+  }
+
+  static void append_utf8(std::string& out, unsigned cp) {
+    if (cp < 0x80) {
+      out += char(cp);
+    } else if (cp < 0x800) {
+      out += char(0xC0 | (cp >> 6));
+      out += char(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += char(0xE0 | (cp >> 12));
+      out += char(0x80 | ((cp >> 6) & 0x3F));
+      out += char(0x80 | (cp & 0x3F));
+    } else {
+      out += char(0xF0 | (cp >> 18));
+      out += char(0x80 | ((cp >> 12) & 0x3F));
+      out += char(0x80 | ((cp >> 6) & 0x3F));
+      out += char(0x80 | (cp & 0x3F));
+    }
+  }
+
+  std::string parse_string() {
+    ++i_;  // opening quote
+    std::string out;
+    for (;;) {
+      if (at_end()) error("unterminated string");
+      const char c = s_[i_++];
+      if (c == '"') return out;
+      if (static_cast<unsigned char>(c) < 0x20) error("control character in string");
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (at_end()) error("unterminated string");
+      switch (s_[i_++]) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          unsigned cp = hex4();
+          if (cp >= 0xD800 && cp <= 0xDBFF) {  // UTF-16 surrogate pair
+            if (s_.substr(i_, 2) != "\\u") error("unpaired surrogate in \\u escape");
+            i_ += 2;
+            const unsigned lo = hex4();
+            if (lo < 0xDC00 || lo > 0xDFFF) error("unpaired surrogate in \\u escape");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            error("unpaired surrogate in \\u escape");
+          }
+          append_utf8(out, cp);
+          break;
+        }
+        default: --i_; error("invalid escape sequence");
+      }
+    }
+  }
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
+inline json_value parse_json(std::string_view text) { return json_parser(text).parse_document(); }
+
+// A JSON number as a non-negative integer; nullopt-like `false` for anything else (negative,
+// fractional, exponent, too large).
+inline bool json_to_u64(const json_value& v, std::uint64_t& out) {
+  if (v.k != json_value::kind::number) return false;
+  const char* b = v.text.data();
+  const char* e = b + v.text.size();
+  const auto [p, ec] = std::from_chars(b, e, out);
+  return ec == std::errc() && p == e;  // rejects '-', '.', 'e' and overflow
+}
+
+// Bytes per element of the dtypes safetensors defines; 0 for names we don't know.
+inline std::size_t safetensors_dtype_size(std::string_view dtype) {
+  struct entry { std::string_view name; std::size_t size; };
+  static constexpr entry table[] = {
+      {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"F8_E4M3", 1}, {"F8_E5M2", 1},
+      {"I64", 8}, {"I32", 4}, {"I16", 2}, {"I8", 1},   {"U64", 8},     {"U32", 4},
+      {"U16", 2}, {"U8", 1},  {"BOOL", 1}};
+  for (const auto& e : table)
+    if (e.name == dtype) return e.size;
+  return 0;
+}
+
+inline std::string shape_string(const std::vector<long>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+inline void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[(c >> 4) & 0xF];
+      out += hex[c & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+struct aligned_free {
+  void operator()(std::byte* p) const { ::operator delete[](p, std::align_val_t{64}); }
+};
+
+}  // namespace typenet::io::detail
+
+namespace typenet::io {
+
+class safetensors_file {
+ public:
+  // Reads the whole file: the header is parsed and validated, the data section goes into one
+  // 64-byte aligned buffer so that F32 tensors can be handed out as aligned spans without copies.
+  explicit safetensors_file(const std::string& path) : path_(path) {
+    detail::file f(path, "rb");
+    const std::uintmax_t file_size = f.size();
+    if (file_size < 8)
+      fail("file is too short (" + std::to_string(file_size) +
+           " bytes) to hold the 8-byte header length");
+    unsigned char len_bytes[8];
+    f.read(len_bytes, 8, "the header length");
+    std::uint64_t header_len = 0;
+    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | len_bytes[i];
+    if (header_len > file_size - 8)
+      fail("header length " + std::to_string(header_len) + " exceeds the " +
+           std::to_string(file_size - 8) + " bytes that follow it");
+    std::string header(static_cast<std::size_t>(header_len), '\0');
+    f.read(header.data(), header.size(), "the JSON header");
+    data_size_ = static_cast<std::size_t>(file_size - 8 - header_len);
+    parse_header(header);
+    data_.reset(static_cast<std::byte*>(::operator new[](std::max<std::size_t>(data_size_, 1),
+                                                         std::align_val_t{64})));
+    f.read(data_.get(), data_size_, "the data section");
+    // An F32 tensor at an offset that is not a multiple of 4 can't be viewed in place.
+    float_ptrs_.resize(tensors_.size(), nullptr);
+    for (std::size_t i = 0; i < tensors_.size(); ++i) {
+      const tensor_info& t = tensors_[i];
+      if (t.dtype != "F32") continue;
+      if (t.begin % alignof(float) == 0) {
+        float_ptrs_[i] = reinterpret_cast<const float*>(data_.get() + t.begin);
+      } else if (t.end > t.begin) {
+        auto& copy = realigned_.emplace_back(static_cast<std::size_t>(t.numel()));
+        std::memcpy(copy.data(), data_.get() + t.begin, t.end - t.begin);
+        float_ptrs_[i] = copy.data();
+      }
+    }
+  }
+
+  const std::string& path() const { return path_; }
+  const std::vector<tensor_info>& tensors() const { return tensors_; }
+  // The "__metadata__" object (empty when absent).
+  const std::map<std::string, std::string, std::less<>>& metadata() const { return metadata_; }
+  // Size of the data section in bytes.
+  std::size_t data_size() const { return data_size_; }
+
+  const tensor_info* find(std::string_view name) const {
+    for (const auto& t : tensors_)
+      if (t.name == name) return &t;
+    return nullptr;
+  }
+
+  // The tensor's elements; it must be F32. `t` must come from this file (tensors() or find()),
+  // or be an equal copy of such an entry.
+  std::span<const float> floats(const tensor_info& t) const {
+    const std::size_t i = index_of(t);
+    if (t.dtype != "F32")
+      fail("tensor '" + t.name + "' has dtype " + t.dtype + ", expected F32");
+    return {float_ptrs_[i], static_cast<std::size_t>(t.numel())};
+  }
+  // Convenience: floats(*find(name)), with an error naming the tensor if it is absent.
+  std::span<const float> floats(std::string_view name) const {
+    const tensor_info* t = find(name);
+    if (!t) fail("no tensor named '" + std::string(name) + "'");
+    return floats(*t);
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const { throw io_error(path_ + ": " + what); }
+
+  std::size_t index_of(const tensor_info& t) const {
+    if (!tensors_.empty() && &t >= tensors_.data() && &t < tensors_.data() + tensors_.size())
+      return static_cast<std::size_t>(&t - tensors_.data());
+    const tensor_info* mine = find(t.name);
+    if (!mine || mine->dtype != t.dtype || mine->begin != t.begin || mine->end != t.end ||
+        mine->shape != t.shape)
+      fail("tensor '" + t.name + "' does not belong to this file");
+    return static_cast<std::size_t>(mine - tensors_.data());
+  }
+
+  void parse_header(const std::string& header) {
+    using detail::json_value;
+    json_value root;
+    try {
+      root = detail::parse_json(header);
+    } catch (const detail::json_error& e) {
+      fail("malformed JSON header at byte " + std::to_string(e.pos) + ": " + e.what());
+    }
+    if (root.k != json_value::kind::object) fail("the JSON header is not an object");
+
+    for (std::size_t i = 0; i < root.keys.size(); ++i) {
+      const std::string& name = root.keys[i];
+      const json_value& entry = root.items[i];
+      if (name == "__metadata__") {
+        if (entry.k != json_value::kind::object) fail("__metadata__ is not an object");
+        for (std::size_t j = 0; j < entry.keys.size(); ++j) {
+          if (entry.items[j].k != json_value::kind::string)
+            fail("__metadata__ value for key '" + entry.keys[j] + "' is not a string");
+          metadata_.emplace(entry.keys[j], entry.items[j].text);
+        }
+        continue;
+      }
+      tensors_.push_back(parse_entry(name, entry));
+    }
+
+    // Tensors must not share bytes: overlapping ranges mean a corrupt or hostile file.
+    std::vector<const tensor_info*> by_begin;
+    for (const auto& t : tensors_)
+      if (t.end > t.begin) by_begin.push_back(&t);
+    std::sort(by_begin.begin(), by_begin.end(),
+              [](const tensor_info* a, const tensor_info* b) { return a->begin < b->begin; });
+    for (std::size_t i = 1; i < by_begin.size(); ++i)
+      if (by_begin[i]->begin < by_begin[i - 1]->end)
+        fail("tensors '" + by_begin[i - 1]->name + "' and '" + by_begin[i]->name +
+             "' overlap in the data section");
+  }
+
+  tensor_info parse_entry(const std::string& name, const detail::json_value& entry) const {
+    using detail::json_value;
+    const std::string where = "tensor '" + name + "'";
+    if (entry.k != json_value::kind::object) fail(where + ": entry is not an object");
+    tensor_info t;
+    t.name = name;
+
+    const json_value* dtype = entry.member("dtype");
+    if (!dtype) fail(where + ": missing \"dtype\"");
+    if (dtype->k != json_value::kind::string) fail(where + ": \"dtype\" is not a string");
+    t.dtype = dtype->text;
+
+    const json_value* shape = entry.member("shape");
+    if (!shape) fail(where + ": missing \"shape\"");
+    if (shape->k != json_value::kind::array)
+      fail(where + ": \"shape\" is not an array of non-negative integers");
+    std::uint64_t numel = 1;
+    for (const json_value& d : shape->items) {
+      std::uint64_t dim = 0;
+      if (!detail::json_to_u64(d, dim))
+        fail(where + ": \"shape\" is not an array of non-negative integers (found " +
+             (d.k == json_value::kind::number ? d.text : std::string("a non-number")) + ")");
+      if (dim > static_cast<std::uint64_t>(std::numeric_limits<long>::max()) ||
+          (dim != 0 && numel > static_cast<std::uint64_t>(std::numeric_limits<long>::max()) / dim))
+        fail(where + ": shape is too large");
+      numel *= dim;
+      t.shape.push_back(static_cast<long>(dim));
+    }
+
+    const json_value* offs = entry.member("data_offsets");
+    if (!offs) fail(where + ": missing \"data_offsets\"");
+    std::uint64_t begin = 0, end = 0;
+    if (offs->k != json_value::kind::array || offs->items.size() != 2 ||
+        !detail::json_to_u64(offs->items[0], begin) || !detail::json_to_u64(offs->items[1], end)) {
+      std::string found;
+      if (offs->k == json_value::kind::array) {
+        found = " (found [";
+        for (std::size_t i = 0; i < offs->items.size(); ++i)
+          found += (i ? ", " : "") + (offs->items[i].k == json_value::kind::number
+                                          ? offs->items[i].text
+                                          : std::string("?"));
+        found += "])";
+      }
+      fail(where + ": \"data_offsets\" must be two non-negative integers [begin, end]" + found);
+    }
+    const std::string offsets =
+        "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "]";
+    if (begin > end) fail(where + " " + offsets + " are reversed (begin > end)");
+    if (end > data_size_)
+      fail(where + " " + offsets + " exceed the data section (" + std::to_string(data_size_) +
+           " bytes)");
+    t.begin = static_cast<std::size_t>(begin);
+    t.end = static_cast<std::size_t>(end);
+
+    // Unknown dtypes are kept (a caller may not need that tensor), so their size can't be checked.
+    if (const std::size_t elem = detail::safetensors_dtype_size(t.dtype)) {
+      const std::uint64_t bytes = end - begin;
+      if (numel > std::numeric_limits<std::uint64_t>::max() / elem || bytes != numel * elem)
+        fail(where + " " + offsets + " hold " + std::to_string(bytes) + " bytes, but shape " +
+             detail::shape_string(t.shape) + " of " + t.dtype + " needs " +
+             std::to_string(numel * elem));
+    }
+    return t;
+  }
+
+  std::string path_;
+  std::vector<tensor_info> tensors_;
+  std::map<std::string, std::string, std::less<>> metadata_;
+  std::size_t data_size_ = 0;
+  std::unique_ptr<std::byte[], detail::aligned_free> data_;
+  std::vector<const float*> float_ptrs_;           // per tensor; null unless F32
+  std::vector<std::vector<float>> realigned_;      // copies of F32 tensors at unaligned offsets
+};
+
+// ---- writer (tests and tools): every tensor is written as F32 ----
+
+struct tensor_view {
+  std::string name;
+  std::vector<long> shape;
+  const float* data;
+};
+
+inline void write_safetensors(const std::string& path, const std::vector<tensor_view>& tensors,
+                              const std::map<std::string, std::string>& metadata = {}) {
+  std::string header = "{";
+  bool first = true;
+  if (!metadata.empty()) {
+    header += "\"__metadata__\":{";
+    for (const auto& [k, v] : metadata) {
+      if (!first) header += ',';
+      first = false;
+      detail::append_json_string(header, k);
+      header += ':';
+      detail::append_json_string(header, v);
+    }
+    header += '}';
+    first = false;
+  }
+  std::vector<std::string> names;
+  std::size_t offset = 0;
+  for (const auto& t : tensors) {
+    if (t.name == "__metadata__")
+      throw std::invalid_argument("write_safetensors: '__metadata__' is not a valid tensor name");
+    if (std::find(names.begin(), names.end(), t.name) != names.end())
+      throw std::invalid_argument("write_safetensors: duplicate tensor name '" + t.name + "'");
+    names.push_back(t.name);
+    long n = 1;
+    for (long d : t.shape) {
+      if (d < 0)
+        throw std::invalid_argument("write_safetensors: tensor '" + t.name +
+                                    "' has a negative dimension");
+      n *= d;
+    }
+    if (n > 0 && !t.data)
+      throw std::invalid_argument("write_safetensors: tensor '" + t.name + "' has no data");
+    const std::size_t bytes = static_cast<std::size_t>(n) * sizeof(float);
+    if (!first) header += ',';
+    first = false;
+    detail::append_json_string(header, t.name);
+    header += ":{\"dtype\":\"F32\",\"shape\":[";
+    for (std::size_t i = 0; i < t.shape.size(); ++i)
+      header += (i ? "," : "") + std::to_string(t.shape[i]);
+    header += "],\"data_offsets\":[" + std::to_string(offset) + "," +
+              std::to_string(offset + bytes) + "]}";
+    offset += bytes;
+  }
+  header += '}';
+  // Pad with spaces (valid JSON whitespace) so the data section starts 8-byte aligned, like the
+  // reference implementation does.
+  header.append((8 - header.size() % 8) % 8, ' ');
+
+  detail::file f(path, "wb");
+  unsigned char len_bytes[8];
+  std::uint64_t len = header.size();
+  for (int i = 0; i < 8; ++i, len >>= 8) len_bytes[i] = static_cast<unsigned char>(len & 0xFF);
+  f.write(len_bytes, 8);
+  f.write(header.data(), header.size());
+  for (const auto& t : tensors) {
+    long n = 1;
+    for (long d : t.shape) n *= d;
+    f.write(t.data, static_cast<std::size_t>(n) * sizeof(float));
+  }
+  f.close();
+}
+
+}  // namespace typenet::io
