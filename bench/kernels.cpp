@@ -1,0 +1,193 @@
+// Kernel benchmarks on ResNeXt-50 32x4d (and ResNet-50) layer geometries, batch 1, 224x224.
+// Counter "FLOPS" = 2 * MACs per second. Single-threaded runs use CPU time (robust against other
+// processes on a shared machine); the 2-thread runs (thread_pool) use wall time.
+// "peak_fma" measures the machine's FMA ceiling (registers only) for the ratio.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <random>
+#include <vector>
+
+#include <typenet/kernels/conv2d.hpp>
+#include <typenet/kernels/linear.hpp>
+#include <typenet/kernels/pool.hpp>
+#include <typenet/kernels/reference.hpp>
+#include <typenet/runtime/thread_pool.hpp>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace k = typenet::kernels;
+
+namespace {
+
+struct named_geometry {
+  const char* name;
+  k::conv_geometry g;
+};
+
+constexpr k::conv_geometry conv(int in_c, int h, int out_c, int kernel, int stride, int groups) {
+  const int pad = kernel / 2, oh = (h + 2 * pad - kernel) / stride + 1;
+  return {in_c, h, h, out_c, oh, oh, kernel, stride, pad, groups};
+}
+
+// The distinct conv shapes of ResNeXt-50 32x4d (torchvision: stride on the 3x3), in order.
+const named_geometry resnext[] = {
+    {"stem_7x7s2_3-64_224", conv(3, 224, 64, 7, 2, 1)},
+    {"s1_1x1_64-128_56", conv(64, 56, 128, 1, 1, 1)},
+    {"s1_1x1_256-128_56", conv(256, 56, 128, 1, 1, 1)},
+    {"s1_3x3g32_128_56", conv(128, 56, 128, 3, 1, 32)},
+    {"s1_1x1_128-256_56", conv(128, 56, 256, 1, 1, 1)},
+    {"s1_proj_1x1_64-256_56", conv(64, 56, 256, 1, 1, 1)},
+    {"s2_1x1_256-256_56", conv(256, 56, 256, 1, 1, 1)},
+    {"s2_3x3g32s2_256_56", conv(256, 56, 256, 3, 2, 32)},
+    {"s2_proj_1x1s2_256-512_56", conv(256, 56, 512, 1, 2, 1)},
+    {"s2_1x1_512-256_28", conv(512, 28, 256, 1, 1, 1)},
+    {"s2_3x3g32_256_28", conv(256, 28, 256, 3, 1, 32)},
+    {"s2_1x1_256-512_28", conv(256, 28, 512, 1, 1, 1)},
+    {"s3_1x1_512-512_28", conv(512, 28, 512, 1, 1, 1)},
+    {"s3_3x3g32s2_512_28", conv(512, 28, 512, 3, 2, 32)},
+    {"s3_proj_1x1s2_512-1024_28", conv(512, 28, 1024, 1, 2, 1)},
+    {"s3_1x1_1024-512_14", conv(1024, 14, 512, 1, 1, 1)},
+    {"s3_3x3g32_512_14", conv(512, 14, 512, 3, 1, 32)},
+    {"s3_1x1_512-1024_14", conv(512, 14, 1024, 1, 1, 1)},
+    {"s4_1x1_1024-1024_14", conv(1024, 14, 1024, 1, 1, 1)},
+    {"s4_3x3g32s2_1024_14", conv(1024, 14, 1024, 3, 2, 32)},
+    {"s4_proj_1x1s2_1024-2048_14", conv(1024, 14, 2048, 1, 2, 1)},
+    {"s4_1x1_2048-1024_7", conv(2048, 7, 1024, 1, 1, 1)},
+    {"s4_3x3g32_1024_7", conv(1024, 7, 1024, 3, 1, 32)},
+    {"s4_1x1_1024-2048_7", conv(1024, 7, 2048, 1, 1, 1)},
+    // ResNet-50's dense 3x3s
+    {"r50_3x3_64_56", conv(64, 56, 64, 3, 1, 1)},
+    {"r50_3x3_256_14", conv(256, 14, 256, 3, 1, 1)},
+};
+
+// 2 MiB-aligned buffers (huge pages where the kernel grants them), filled with small randoms.
+struct buffer {
+  std::unique_ptr<float, decltype(&std::free)> p{nullptr, &std::free};
+  explicit buffer(long n, unsigned seed = 1) {
+    const std::size_t align = std::size_t(2) << 20;
+    const std::size_t bytes = (std::size_t(n) * sizeof(float) + align - 1) / align * align;
+    p.reset(static_cast<float*>(std::aligned_alloc(align, bytes)));
+    if (!p) throw std::bad_alloc();
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> d(-1.0f, 1.0f);
+    for (long i = 0; i < n; ++i) p.get()[i] = d(rng);
+  }
+  float* get() const { return p.get(); }
+};
+
+double macs(const k::conv_geometry& g) {
+  return double(g.out_size()) * g.in_c_per_group() * g.kernel * g.kernel;
+}
+
+typenet::runtime::thread_pool& pool2() {
+  static typenet::runtime::thread_pool pool(2);
+  return pool;
+}
+
+void bm_conv(benchmark::State& state, k::conv_geometry g, int threads) {
+  buffer in(g.in_size(), 1), w(g.weight_size(), 2), bias(g.out_c, 3), out(g.out_size(), 4);
+  buffer packed(k::packed_conv_weight_size(g), 5);
+  k::pack_conv_weights(g, w.get(), packed.get());
+  const k::epilogue ep{bias.get(), nullptr, true};
+  for (auto _ : state) {
+    if (threads == 1)
+      k::conv2d(g, in.get(), packed.get(), ep, out.get(), 1, {});
+    else
+      pool2().run([&](k::part p) { k::conv2d(g, in.get(), packed.get(), ep, out.get(), 1, p); });
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2 * macs(g), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void bm_conv_reference(benchmark::State& state, k::conv_geometry g) {
+  buffer in(g.in_size(), 1), w(g.weight_size(), 2), bias(g.out_c, 3), out(g.out_size(), 4);
+  for (auto _ : state) {
+    k::reference::conv2d(g, in.get(), w.get(), bias.get(), out.get(), 1);
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2 * macs(g), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void bm_max_pool(benchmark::State& state, int threads) {
+  const k::pool_geometry g{64, 112, 112, 56, 56, 3, 2, 1};
+  buffer in(g.in_size()), out(g.out_size());
+  for (auto _ : state) {
+    if (threads == 1)
+      k::max_pool(g, in.get(), out.get(), 1, {});
+    else
+      pool2().run([&](k::part p) { k::max_pool(g, in.get(), out.get(), 1, p); });
+    benchmark::ClobberMemory();
+  }
+  state.counters["bytes"] = benchmark::Counter(double(g.in_size() + g.out_size()) * 4,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void bm_linear(benchmark::State& state, int threads) {
+  const int fi = 2048, fo = 1000;
+  buffer in(fi), w(long(fi) * fo), b(fo), out(fo);
+  for (auto _ : state) {
+    if (threads == 1)
+      k::linear(fi, fo, in.get(), w.get(), b.get(), out.get(), 1, {});
+    else
+      pool2().run([&](k::part p) { k::linear(fi, fo, in.get(), w.get(), b.get(), out.get(), 1, p); });
+    benchmark::ClobberMemory();
+  }
+  state.counters["bytes"] = benchmark::Counter(double(fi) * fo * 4,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void bm_pool_dispatch(benchmark::State& state) {
+  for (auto _ : state) pool2().run([](k::part p) { benchmark::DoNotOptimize(p); });
+}
+
+#if defined(__AVX512F__)
+// 24 independent FMA chains in registers: the single-core FP32 ceiling.
+void bm_peak_fma(benchmark::State& state) {
+  const long n = 1 << 20;
+  for (auto _ : state) {
+    __m512 a[24];
+    for (int j = 0; j < 24; ++j) a[j] = _mm512_set1_ps(float(j));
+    const __m512 b = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(0.001f);
+    for (long i = 0; i < n; ++i) {
+#pragma GCC unroll 24
+      for (int j = 0; j < 24; ++j) a[j] = _mm512_fmadd_ps(a[j], b, c);
+    }
+    __m512 s = a[0];
+    for (int j = 1; j < 24; ++j) s = _mm512_add_ps(s, a[j]);
+    benchmark::DoNotOptimize(s);
+  }
+  state.counters["FLOPS"] = benchmark::Counter(double(n) * 24 * 32, benchmark::Counter::kIsIterationInvariantRate);
+}
+#endif
+
+int register_all() {
+#if defined(__AVX512F__)
+  benchmark::RegisterBenchmark("peak_fma", bm_peak_fma);
+#endif
+  for (const auto& c : resnext)
+    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t1").c_str(), bm_conv, c.g, 1);
+  for (const auto& c : resnext)
+    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t2").c_str(), bm_conv, c.g, 2)
+        ->UseRealTime();
+  benchmark::RegisterBenchmark("conv_reference/s1_3x3g32_128_56", bm_conv_reference, resnext[3].g)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("conv_reference/s1_1x1_256-128_56", bm_conv_reference, resnext[2].g)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("max_pool_3x3s2_64_112/t1", bm_max_pool, 1);
+  benchmark::RegisterBenchmark("max_pool_3x3s2_64_112/t2", bm_max_pool, 2)->UseRealTime();
+  benchmark::RegisterBenchmark("linear_2048-1000/t1", bm_linear, 1);
+  benchmark::RegisterBenchmark("linear_2048-1000/t2", bm_linear, 2)->UseRealTime();
+  benchmark::RegisterBenchmark("thread_pool_run/t2", bm_pool_dispatch)->UseRealTime();
+  return 0;
+}
+
+const int registered = register_all();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,591 @@
+#pragma once
+// Fast 2-D convolution, NCHW float32, weights repacked once at load time.
+//
+//   pack_conv_weights(geo, weight_oihw, packed)   once, at load time
+//   conv2d(geo, in, packed, epilogue, out, batch, part)   every forward pass, once per part
+//
+// Packed layout (the same for every code path): output channels of each group are cut into
+// blocks of R = conv_block(geo) channels (1, 2, 4 or 8; the last block zero-padded), and each
+// block stores [ky][kx][ci][R]: for one tap and one input channel the R weights are contiguous.
+//
+// The AVX-512 path (compiled with -mavx512f -mfma, e.g. -march=native) computes a register tile
+// of R output channels x V vectors of 16 output pixels (8 x 3 for R = 8: 24 accumulators),
+// vectorised over pixels: one input vector load (masked at the borders, so padding costs nothing)
+// feeds R FMAs, the weights are broadcast from the packed block. Pixel vectors are laid out by
+// geometry:
+//   - stride 1 with out_w == in_w ("same" convs, 1x1 included): vectors run across rows of the
+//     flattened image; a 1x1 layer's last P % 16 pixels go to a small kernel vectorised over
+//     output channels instead, so 7x7 and 14x14 images waste no lanes;
+//   - stride 2 with out_w <= 8: one vector holds two output rows (two loads, one permute);
+//   - otherwise: vectors within one output row; stride 2 deinterleaves two loads with a permute.
+// The stem (7x7 over 3 channels) gets compile-time loops. Work is cut into (image, pixel chunk,
+// weight block) items, ordered input-major or weight-major by which operand is larger; 3x3 layers
+// with many input channels go in passes over them (partial sums kept in out). Everything else
+// (strides > 2, kernels > 7, builds without AVX-512) takes a plain generic loop over the same
+// packed weights.
+//
+// No allocation, no scratch. conv2d(..., part p) computes only part p of the work; the parts of
+// one call are disjoint and may run concurrently. `in` must not alias `out`; ep.residual may
+// (the residual of an element is read before that element is written).
+#include <algorithm>
+#include <cstdint>
+
+#include <typenet/kernels/geometry.hpp>
+
+#if defined(__AVX512F__) && defined(__FMA__)
+#define TYPENET_CONV2D_AVX512 1
+#include <immintrin.h>
+#endif
+
+namespace typenet::kernels {
+
+// Applied on store: out = relu?(conv + bias[co] + residual[same index]).
+struct epilogue {
+  const float* bias = nullptr;      // [out_c] (BN folded into the weights and this bias)
+  const float* residual = nullptr;  // same shape as out; may be the same pointer as out
+  bool relu = false;
+};
+
+// Output channels per packed weight block: 1, 2, 4 or 8.
+constexpr int conv_block(const conv_geometry& g) {
+  const int c = g.out_c_per_group();
+  return c >= 5 ? 8 : c >= 3 ? 4 : c;
+}
+constexpr int conv_blocks_per_group(const conv_geometry& g) {
+  return (g.out_c_per_group() + conv_block(g) - 1) / conv_block(g);
+}
+constexpr long packed_conv_weight_size(const conv_geometry& g) {
+  return long(g.groups) * conv_blocks_per_group(g) * conv_block(g) * g.in_c_per_group() *
+         g.kernel * g.kernel;
+}
+// No kernel needs scratch space; kept so callers can plan buffers uniformly.
+constexpr long conv_scratch_size(const conv_geometry&) { return 0; }
+
+// weight_oihw: [out_c][in_c/groups][k][k] (PyTorch order); packed: packed_conv_weight_size floats.
+template <class G>
+void pack_conv_weights(const G& geo, const float* weight_oihw, float* packed) {
+  const auto& g = geometry_of(geo);
+  const int R = conv_block(g), nb = conv_blocks_per_group(g);
+  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), K = g.kernel;
+  long i = 0;
+  for (int grp = 0; grp < g.groups; ++grp)
+    for (int b = 0; b < nb; ++b)
+      for (int ky = 0; ky < K; ++ky)
+        for (int kx = 0; kx < K; ++kx)
+          for (int ci = 0; ci < icg; ++ci)
+            for (int r = 0; r < R; ++r, ++i) {
+              const int oc = b * R + r;
+              packed[i] = oc < ocg
+                              ? weight_oihw[((long(grp * ocg + oc) * icg + ci) * K + ky) * K + kx]
+                              : 0.0f;
+            }
+}
+
+namespace detail {
+
+// Generic path: any geometry, plain loops over the packed weights. Parts split (image, channel).
+inline void conv2d_generic(const conv_geometry& g, const float* in, const float* wp,
+                           const epilogue& ep, float* out, int batch, part p) {
+  const int R = conv_block(g), nb = conv_blocks_per_group(g);
+  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), K = g.kernel;
+  const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
+  const int planes = batch * g.out_c;
+  for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
+    const int n = pl / g.out_c, co = pl % g.out_c, grp = co / ocg, oc = co % ocg;
+    const int b = oc / R, r = oc % R;
+    const float* x = in + n * g.in_size() + long(grp) * icg * hw;
+    const float* w = wp + (long(grp) * nb + b) * K * K * icg * R + r;
+    float* y = out + n * g.out_size() + co * ohw;
+    const float* res = ep.residual ? ep.residual + n * g.out_size() + co * ohw : nullptr;
+    const float bias = ep.bias ? ep.bias[co] : 0.0f;
+    for (int oy = 0; oy < g.out_h; ++oy)
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        float acc = 0.0f;
+        for (int ky = 0; ky < K; ++ky) {
+          const int iy = oy * g.stride + ky - g.pad;
+          if (iy < 0 || iy >= g.in_h) continue;
+          for (int kx = 0; kx < K; ++kx) {
+            const int ix = ox * g.stride + kx - g.pad;
+            if (ix < 0 || ix >= g.in_w) continue;
+            const float* xt = x + long(iy) * g.in_w + ix;
+            const float* wt = w + long(ky * K + kx) * icg * R;
+            for (int ci = 0; ci < icg; ++ci) acc += xt[ci * hw] * wt[ci * R];
+          }
+        }
+        const long o = long(oy) * g.out_w + ox;
+        float v = acc + bias + (res ? res[o] : 0.0f);
+        if (ep.relu && v < 0.0f) v = 0.0f;
+        y[o] = v;
+      }
+  }
+}
+
+#if defined(TYPENET_CONV2D_AVX512)
+
+// How pixel vectors are laid over the output:
+//   conv_flat: stride 1 and out_w == in_w: vector q is output pixels [16q, 16q + 16) of the
+//              flattened image, running across rows (input offset = output offset + tap shift);
+//   conv_rows: 16 pixels within one output row (stride 1 or 2);
+//   conv_pairs: stride 2 with out_w <= 8: output rows 2q and 2q + 1 side by side in one vector,
+//              built from two 16-float loads (one per input row) and one permute.
+enum conv_mode { conv_flat, conv_rows, conv_pairs };
+
+// One vector of 16 output pixels, as seen by every tap of the kernel.
+struct conv_slot {
+  long in_base;          // input offset (within one channel) of raw lane 0 at tap (0, 0)
+  long out_off;          // output offset (within one channel) of lane 0
+  std::uint32_t store;   // lanes that are real output pixels
+  std::uint32_t row[7];  // per ky: lanes whose input row exists
+  std::uint32_t col[7];  // per kx: lanes whose input column exists (stride 2: 32 raw lanes)
+};
+
+constexpr int conv_max_kernel = 7;
+
+// V for an R-channel tile: about 24 accumulators.
+template <int R, int S>
+constexpr int conv_vectors() {
+  return R == 8 ? 3 : R == 4 ? (S == 1 ? 6 : 5) : 8;
+}
+
+inline int conv_slot_count(const conv_geometry& g, conv_mode mode) {
+  const long ohw = long(g.out_h) * g.out_w;
+  switch (mode) {
+    case conv_flat: return int(g.kernel == 1 ? ohw / 16 : (ohw + 15) / 16);  // 1x1: tail apart
+    case conv_pairs: return (g.out_h + 1) / 2;
+    default: return g.out_h * ((g.out_w + 15) / 16);
+  }
+}
+
+// Build the slot table of vectors [first, first + count). Vectorised: a few compares per slot
+// and tap.
+inline void conv_build_slots(const conv_geometry& g, conv_mode mode, int first, int count,
+                             conv_slot* sl) {
+  const int K = g.kernel, S = g.stride, pad = g.pad, W = g.in_w, H = g.in_h;
+  const int OW = g.out_w;
+  const long P = long(g.out_h) * OW;
+  const int nxv = (OW + 15) / 16;
+  const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i zero = _mm512_setzero_si512(), vW = _mm512_set1_epi32(W);
+  const __m512i vH = _mm512_set1_epi32(H), vOW = _mm512_set1_epi32(OW);
+  // lanes with 0 <= x < bound
+  auto in_range = [&](__m512i x, __m512i bound) -> std::uint32_t {
+    return _mm512_cmpge_epi32_mask(x, zero) & _mm512_cmplt_epi32_mask(x, bound);
+  };
+  auto lanes = [](int n) -> std::uint32_t { return n >= 32 ? ~0u : (1u << n) - 1; };
+  for (int v = 0; v < count; ++v) {
+    conv_slot& s = sl[v];
+    const int q = first + v;
+    if (mode == conv_flat) {
+      const long p0 = long(q) * 16;
+      s.in_base = p0 - long(pad) * W - pad;
+      s.out_off = p0;
+      s.store = lanes(int(std::min(16L, P - p0)));
+      __m512i ox = _mm512_add_epi32(_mm512_set1_epi32(int(p0 % OW)), iota);
+      __m512i oy = _mm512_set1_epi32(int(p0 / OW));
+      for (__mmask16 wrap; (wrap = _mm512_cmpge_epi32_mask(ox, vOW)) != 0;) {
+        ox = _mm512_mask_sub_epi32(ox, wrap, ox, vOW);
+        oy = _mm512_mask_add_epi32(oy, wrap, oy, _mm512_set1_epi32(1));
+      }
+      for (int k = 0; k < K; ++k) {
+        const __m512i d = _mm512_set1_epi32(k - pad);
+        s.row[k] = in_range(_mm512_add_epi32(oy, d), vH) & s.store;
+        s.col[k] = in_range(_mm512_add_epi32(ox, d), vW) & s.store;
+      }
+    } else if (mode == conv_pairs) {  // output rows 2q (lanes 0..OW-1) and 2q+1 (OW..2OW-1)
+      const int oy = 2 * q;
+      const bool second = oy + 1 < g.out_h;
+      s.in_base = long(oy * 2 - pad) * W - pad;
+      s.out_off = long(oy) * OW;
+      s.store = lanes(OW * (second ? 2 : 1));
+      for (int k = 0; k < K; ++k) {
+        const int iya = oy * 2 + k - pad, iyb = iya + 2;
+        s.row[k] = ((iya >= 0 && iya < H) ? 0xffffu : 0u) |
+                   ((second && iyb >= 0 && iyb < H) ? 0xffff0000u : 0u);
+        // raw lanes j < 2*OW - 1 of each row: input columns j + k - pad
+        const std::uint32_t c =
+            in_range(_mm512_add_epi32(_mm512_set1_epi32(k - pad), iota), vW) & lanes(2 * OW - 1);
+        s.col[k] = c | c << 16;
+      }
+    } else {
+      const int oy = q / nxv, ox0 = (q % nxv) * 16;
+      s.in_base = long(oy * S - pad) * W + long(ox0) * S - pad;
+      s.out_off = long(oy) * OW + ox0;
+      const int nl = std::min(16, OW - ox0);
+      s.store = lanes(nl);
+      for (int k = 0; k < K; ++k) {
+        const int iy = oy * S + k - pad;
+        s.row[k] = (iy >= 0 && iy < H) ? 0xffffffffu : 0u;
+        if (S == 1) {
+          s.col[k] = in_range(_mm512_add_epi32(_mm512_set1_epi32(ox0 + k - pad), iota), vW) &
+                     s.store;
+        } else {  // 32 raw lanes: input columns 2*ox0 + j + k - pad, j < 2 * nl
+          const __m512i x0 = _mm512_add_epi32(_mm512_set1_epi32(2 * ox0 + k - pad), iota);
+          const std::uint32_t lo = in_range(x0, vW);
+          const std::uint32_t hi = in_range(_mm512_add_epi32(x0, _mm512_set1_epi32(16)), vW);
+          s.col[k] = (lo | hi << 16) & lanes(2 * nl);
+        }
+      }
+    }
+  }
+}
+
+struct conv_tile_args {
+  const float* in;  // this image, first input channel of the group
+  long hw;          // input channel stride
+  int W, icg, ci0, ci1, K;
+  const float* w;  // packed block: [ky][kx][icg][R]
+  const conv_slot* sl;
+  int rows;    // real output channels in the block
+  float* out;  // this image, first output channel of the block
+  long ohw;
+  const float* bias;  // at the block's first channel, or null
+  const float* res;   // like out, or null
+  bool relu, first, last;
+  long hoff;     // stride 2: offset of the second 16-float load
+  __m512i perm;  // stride 2: lanes of the two loads that make the pixel vector
+};
+
+// The register tile: R output channels (rows of the packed block) x V pixel vectors, over input
+// channels [ci0, ci1) of the group. `first`: start from bias + residual, else from the partial
+// sums already in out; `last`: apply ReLU on the final store.
+// KC, NC: the kernel size and the number of input channels as compile-time constants (0: run
+// time), for small-channel layers where loop overhead would show (the stem, 4-8 channel groups).
+template <int R, int V, int S, int KC = 0, int NC = 0>
+inline void conv_tile(const conv_tile_args& a) {
+  const conv_slot* sl = a.sl;
+  const long hw = a.hw, ohw = a.ohw;
+  const int K = KC ? KC : a.K;
+  __m512 acc[R][V];
+  if (a.first) {  // the output lines are written at the end: fetch them for ownership meanwhile
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      if (r >= a.rows) break;
+#pragma GCC unroll 8
+      for (int v = 0; v < V; ++v) __builtin_prefetch(a.out + r * ohw + sl[v].out_off, 1, 3);
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const __m512 b = (a.bias && r < a.rows) ? _mm512_set1_ps(a.bias[r]) : _mm512_setzero_ps();
+#pragma GCC unroll 8
+      for (int v = 0; v < V; ++v) acc[r][v] = b;
+    }
+    if (a.res) {
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        if (r >= a.rows) break;
+#pragma GCC unroll 8
+        for (int v = 0; v < V; ++v)
+          acc[r][v] = _mm512_add_ps(
+              acc[r][v],
+              _mm512_maskz_loadu_ps(__mmask16(sl[v].store), a.res + r * ohw + sl[v].out_off));
+      }
+    }
+  } else {
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+      for (int v = 0; v < V; ++v)
+        acc[r][v] = r < a.rows ? _mm512_maskz_loadu_ps(__mmask16(sl[v].store),
+                                                       a.out + r * ohw + sl[v].out_off)
+                               : _mm512_setzero_ps();
+  }
+  const int nc = NC ? NC : a.ci1 - a.ci0;
+  for (int ky = 0; ky < K; ++ky)
+    for (int kx = 0; kx < K; ++kx) {
+      const float* wt = a.w + (long(ky * K + kx) * a.icg + a.ci0) * R;
+      const float* ip = a.in + long(ky) * a.W + kx + a.ci0 * hw;
+      if constexpr (S == 1) {
+        __mmask16 m[V];
+        const float* base[V];
+#pragma GCC unroll 8
+        for (int v = 0; v < V; ++v) {
+          m[v] = __mmask16(sl[v].row[ky] & sl[v].col[kx]);
+          base[v] = ip + sl[v].in_base;
+        }
+        for (int ci = 0; ci < nc; ++ci) {
+          __m512 x[V];
+#pragma GCC unroll 8
+          for (int v = 0; v < V; ++v) x[v] = _mm512_maskz_loadu_ps(m[v], base[v] + ci * hw);
+#pragma GCC unroll 8
+          for (int r = 0; r < R; ++r) {
+            const __m512 b = _mm512_set1_ps(wt[ci * R + r]);
+#pragma GCC unroll 8
+            for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(b, x[v], acc[r][v]);
+          }
+        }
+      } else {
+        __mmask16 lo[V], hi[V];
+        const float* base[V];
+#pragma GCC unroll 8
+        for (int v = 0; v < V; ++v) {
+          const std::uint32_t m = sl[v].row[ky] & sl[v].col[kx];
+          lo[v] = __mmask16(m);
+          hi[v] = __mmask16(m >> 16);
+          base[v] = ip + sl[v].in_base;
+        }
+        const long hoff = a.hoff;
+        const __m512i perm = a.perm;
+        for (int ci = 0; ci < nc; ++ci) {
+          __m512 x[V];
+#pragma GCC unroll 8
+          for (int v = 0; v < V; ++v)
+            x[v] = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(lo[v], base[v] + ci * hw), perm,
+                                          _mm512_maskz_loadu_ps(hi[v], base[v] + ci * hw + hoff));
+#pragma GCC unroll 8
+          for (int r = 0; r < R; ++r) {
+            const __m512 b = _mm512_set1_ps(wt[ci * R + r]);
+#pragma GCC unroll 8
+            for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(b, x[v], acc[r][v]);
+          }
+        }
+      }
+    }
+  const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    if (r >= a.rows) break;
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v) {
+      __m512 y = acc[r][v];
+      if (a.last && a.relu) y = _mm512_mask_max_ps(y, 0xffff, y, zero);
+      _mm512_mask_storeu_ps(a.out + r * ohw + sl[v].out_off, __mmask16(sl[v].store), y);
+    }
+  }
+}
+
+template <int R, int S, int V, int KC = 0, int NC = 0>
+inline void conv_tile_n(int nv, const conv_tile_args& a) {
+  if constexpr (V > 0) {
+    if (nv == V)
+      conv_tile<R, V, S, KC, NC>(a);
+    else
+      conv_tile_n<R, S, V - 1, KC, NC>(nv, a);
+  }
+}
+
+// The stem (7x7 over 3 channels) with compile-time loops: no per-tap loop overhead.
+template <int R, int S, int V>
+inline void conv_tile_dispatch(int nv, const conv_tile_args& a) {
+  if (a.K == 7 && a.ci1 - a.ci0 == 3) return conv_tile_n<R, S, V, 7, 3>(nv, a);
+  conv_tile_n<R, S, V>(nv, a);
+}
+
+// 1x1 stride-1 tail: the last P % 16 pixels of each channel, vectorised over output channels
+// instead (one 8-lane vector per pixel and weight block), so that a 7x7 image does not spend a
+// whole 16-lane vector on its 49th pixel. One call covers NB consecutive blocks of one group
+// (each broadcast pixel feeds NB FMAs) and up to 4 pixels from p0; all input channels.
+template <int R, int NB, int T>
+inline void conv_tail_1x1(const conv_tile_args& a, long p0, long wblock, int rows_total) {
+  [[maybe_unused]] const unsigned wm = (1u << R) - 1;
+  auto load_w = [&](const float* w) -> __m256 {
+    if constexpr (R == 8) {
+      return _mm256_loadu_ps(w);
+    } else {
+#if defined(__AVX512VL__)
+      return _mm256_maskz_loadu_ps(__mmask8(wm), w);
+#else
+      alignas(32) float wv[8] = {};
+      for (int r = 0; r < R; ++r) wv[r] = w[r];
+      return _mm256_load_ps(wv);
+#endif
+    }
+  };
+  __m256 acc[NB][T];
+#pragma GCC unroll 4
+  for (int b = 0; b < NB; ++b)
+#pragma GCC unroll 4
+    for (int t = 0; t < T; ++t) acc[b][t] = _mm256_setzero_ps();
+  const float* x = a.in + p0;
+  for (int ci = 0; ci < a.icg; ++ci) {
+    __m256 w[NB];
+#pragma GCC unroll 4
+    for (int b = 0; b < NB; ++b) w[b] = load_w(a.w + b * wblock + ci * R);
+#pragma GCC unroll 4
+    for (int t = 0; t < T; ++t) {
+      const __m256 xv = _mm256_set1_ps(x[ci * a.hw + t]);
+#pragma GCC unroll 4
+      for (int b = 0; b < NB; ++b) acc[b][t] = _mm256_fmadd_ps(w[b], xv, acc[b][t]);
+    }
+  }
+  for (int b = 0; b < NB; ++b)
+    for (int t = 0; t < T; ++t) {
+      alignas(32) float y[8];
+      _mm256_store_ps(y, acc[b][t]);
+      for (int r = 0; r < R && b * R + r < rows_total; ++r) {
+        const long o = (b * R + r) * a.ohw + p0 + t;
+        float v = y[r] + (a.bias ? a.bias[b * R + r] : 0.0f) + (a.res ? a.res[o] : 0.0f);
+        if (a.relu && v < 0.0f) v = 0.0f;
+        a.out[o] = v;
+      }
+    }
+}
+
+template <int R, int NB>
+inline void conv_tail_1x1_px(const conv_tile_args& a, long p0, long p1, long wblock, int rows) {
+  for (; p0 + 4 <= p1; p0 += 4) conv_tail_1x1<R, NB, 4>(a, p0, wblock, rows);
+  switch (p1 - p0) {
+    case 3: return conv_tail_1x1<R, NB, 3>(a, p0, wblock, rows);
+    case 2: return conv_tail_1x1<R, NB, 2>(a, p0, wblock, rows);
+    case 1: return conv_tail_1x1<R, NB, 1>(a, p0, wblock, rows);
+    default: return;
+  }
+}
+
+// Input channels per pass so that one pass's input footprint of a chunk stays in L1/L2 (3x3
+// and larger; 1x1 runs all input channels in one pass).
+inline int conv_pass_channels(const conv_geometry& g, conv_mode mode, int V) {
+  const int icg = g.in_c_per_group();
+  if (g.kernel == 1) return icg;
+  const long floats_per_ci =
+      mode == conv_flat ? 16L * V + long(g.kernel - 1) * (g.in_w + 1)
+                        : long(g.kernel) * (16L * V * g.stride + g.kernel);
+  const int kc = int(std::max(8L, 24576L / floats_per_ci));
+  if (kc >= icg) return icg;
+  const int passes = (icg + kc - 1) / kc;
+  return (icg + passes - 1) / passes;
+}
+
+// Work items: (image, chunk, group x block), where a chunk is V pixel vectors (plus, for 1x1
+// convs whose pixel count is not a multiple of 16, one tail chunk). Chunks are taken in
+// super-chunks of CS: items go (image, super-chunk, group x block, chunk), and each part owns a
+// contiguous range of them. CS = 1 (input-major: one chunk's input is read by every weight block
+// in turn while the next chunk's input is prefetched) for dense layers whose input outweighs
+// their weights; CS = 8 (weight-major: a block's weights are reused over 8 chunks) for grouped
+// layers and weight-heavy ones. Within a run of one super-chunk the input channels may go in
+// passes (partial sums kept in out) so that a pass's input stays in cache.
+template <int R, int S>
+inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* in,
+                          const float* wp, const epilogue& ep, float* out, int batch, part p) {
+  constexpr int V = conv_vectors<R, S>();
+  const int nb = conv_blocks_per_group(g), icg = g.in_c_per_group(), ocg = g.out_c_per_group();
+  const int K = g.kernel;
+  const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
+  const int nslots = conv_slot_count(g, mode);
+  const bool tail = mode == conv_flat && K == 1 && ohw % 16 != 0;
+  const int nmain = (nslots + V - 1) / V, nchunks = nmain + (tail ? 1 : 0);
+  const int ngb = g.groups * nb;
+  constexpr int cache = 8;
+  // (stride-2 1x1 layers read twice the input bytes per FMA: always input-major)
+  const int CS = mode == conv_rows && S == 2 && K == 1 ? 1
+                 : (g.groups > 1 || g.weight_size() > g.in_size()) ? cache
+                                                                    : 1;
+  const long per_image = long(nchunks) * ngb, per_super = long(CS) * ngb;
+  const long items = batch * per_image;
+  const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
+  const long wblock = long(K) * K * icg * R;
+  const int kc = conv_pass_channels(g, mode, V * std::min(CS, nchunks));
+  conv_slot sl[cache][V];
+  int have[cache];
+  for (int c = 0; c < cache; ++c) have[c] = -1;
+  conv_tile_args a{};
+  a.hw = hw;
+  a.W = g.in_w;
+  a.icg = icg;
+  a.K = K;
+  a.ohw = ohw;
+  a.relu = ep.relu;
+  if (mode == conv_pairs) {  // lanes l < OW: raw 2l of row A; OW <= l < 2 OW: raw 2(l-OW) of B
+    alignas(64) int idx[16];
+    for (int l = 0; l < 16; ++l)
+      idx[l] = l < g.out_w ? 2 * l : l < 2 * g.out_w ? 16 + 2 * (l - g.out_w) : 0;
+    a.perm = _mm512_load_si512(idx);
+    a.hoff = 2L * g.in_w;
+  } else {
+    a.perm = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    a.hoff = 16;
+  }
+  for (long it = i0; it < i1;) {
+    const long run_start = it / per_image * per_image + (it % per_image) / per_super * per_super;
+    const long run_end = std::min({i1, run_start + per_super, (it / per_image + 1) * per_image});
+    for (int ci0 = 0; ci0 < icg; ci0 += kc) {
+      const int ci1 = std::min(icg, ci0 + kc);
+      for (long j = it; j < run_end; ++j) {
+        const int n = int(j / per_image);
+        const long rem = j % per_image;
+        const int super = int(rem / per_super);
+        const int local = int(rem - super * per_super);
+        const int cs = std::min(CS, nchunks - super * CS);
+        const int gb = local / cs, chunk = super * CS + local % cs;
+        const int grp = gb / nb, blk = gb % nb;
+        const int co0 = grp * ocg + blk * R;
+        const long ooff = n * g.out_size() + co0 * ohw;
+        a.in = in + n * g.in_size() + long(grp) * icg * hw;
+        a.w = wp + gb * wblock;
+        a.rows = std::min(R, ocg - blk * R);
+        a.out = out + ooff;
+        a.bias = ep.bias ? ep.bias + co0 : nullptr;
+        a.res = ep.residual ? ep.residual + ooff : nullptr;
+        if (chunk == nmain) {
+          // 1x1 tail pixels, 4 weight blocks of the group at a time (single pass: kc == icg)
+          if (blk % 4 != 0) continue;
+          const int nbk = std::min(4, nb - blk), rows = std::min(nbk * R, ocg - blk * R);
+          const long t0 = long(nslots) * 16;
+          switch (nbk) {
+            case 4: conv_tail_1x1_px<R, 4>(a, t0, ohw, wblock, rows); break;
+            case 3: conv_tail_1x1_px<R, 3>(a, t0, ohw, wblock, rows); break;
+            case 2: conv_tail_1x1_px<R, 2>(a, t0, ohw, wblock, rows); break;
+            default: conv_tail_1x1_px<R, 1>(a, t0, ohw, wblock, rows); break;
+          }
+          continue;
+        }
+        const int first = chunk * V, nv = std::min(V, nslots - first);
+        conv_slot* s = sl[chunk % cache];
+        if (have[chunk % cache] != chunk) {
+          conv_build_slots(g, mode, first, nv, s);
+          have[chunk % cache] = chunk;
+        }
+        a.sl = s;
+        a.ci0 = ci0;
+        a.ci1 = ci1;
+        a.first = ci0 == 0;
+        a.last = ci1 == icg;
+        if (CS == 1 && mode == conv_flat && chunk + 1 < nmain) {
+          // prefetch this block's share of the next chunk's input channels
+          const int c0 = int(long(icg) * gb / ngb), c1 = int(long(icg) * (gb + 1) / ngb);
+          const float* nx = a.in + (first + V) * 16L;
+          for (int c = c0; c < c1; ++c)
+            for (int l = 0; l < V * 16; l += 16) __builtin_prefetch(nx + c * hw + l, 0, 3);
+        }
+        conv_tile_dispatch<R, S, V>(nv, a);
+      }
+    }
+    it = run_end;
+  }
+}
+
+template <int S>
+inline void conv2d_avx512_r(const conv_geometry& g, conv_mode mode, const float* in,
+                            const float* wp, const epilogue& ep, float* out, int batch, part p) {
+  switch (conv_block(g)) {
+    case 8: return conv2d_avx512<8, S>(g, mode, in, wp, ep, out, batch, p);
+    case 4: return conv2d_avx512<4, S>(g, mode, in, wp, ep, out, batch, p);
+    case 2: return conv2d_avx512<2, S>(g, mode, in, wp, ep, out, batch, p);
+    default: return conv2d_avx512<1, S>(g, mode, in, wp, ep, out, batch, p);
+  }
+}
+
+#endif  // TYPENET_CONV2D_AVX512
+
+}  // namespace detail
+
+// Computes part p of the convolution of `batch` images (see the header comment).
+template <class G>
+void conv2d(const G& geo, const float* in, const float* packed_weight, const epilogue& ep,
+            float* out, int batch, part p = {}) {
+  const auto& g = geometry_of(geo);
+#if defined(TYPENET_CONV2D_AVX512)
+  if (g.kernel <= detail::conv_max_kernel) {
+    if (g.stride == 1)
+      return detail::conv2d_avx512_r<1>(
+          g, g.out_w == g.in_w ? detail::conv_flat : detail::conv_rows, in, packed_weight, ep, out,
+          batch, p);
+    if (g.stride == 2)
+      return detail::conv2d_avx512_r<2>(
+          g, g.out_w <= 8 ? detail::conv_pairs : detail::conv_rows, in, packed_weight, ep, out,
+          batch, p);
+  }
+#endif
+  detail::conv2d_generic(g, in, packed_weight, ep, out, batch, p);
+}
+
+}  // namespace typenet::kernels

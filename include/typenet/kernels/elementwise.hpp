@@ -1,0 +1,78 @@
+#pragma once
+// Elementwise kernels with parts: part p of count handles a contiguous, 16-float-aligned slice.
+// in/out (or a/b/out) may be the same pointer.
+#include <cstring>
+
+#include <typenet/kernels/geometry.hpp>
+
+namespace typenet::kernels {
+
+namespace detail {
+
+// One SIMD register of floats (GCC vector extension): 16 lanes with AVX-512, 8 with AVX, else 4.
+#if defined(__AVX512F__)
+constexpr int vlanes = 16;
+#elif defined(__AVX__)
+constexpr int vlanes = 8;
+#else
+constexpr int vlanes = 4;
+#endif
+typedef float vecf __attribute__((vector_size(vlanes * sizeof(float))));
+
+inline vecf loadv(const float* p) {
+  vecf v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void storev(float* p, vecf v) { std::memcpy(p, &v, sizeof v); }
+inline vecf max0(vecf v) {
+  const vecf z = {};
+  return v > z ? v : z;
+}
+inline float hsum(vecf v) {
+  float s = 0.0f;
+  for (int l = 0; l < vlanes; ++l) s += v[l];
+  return s;
+}
+
+// [begin, end) of [0, n) owned by part p, cut at multiples of 16 floats.
+inline void elementwise_range(long n, part p, long& begin, long& end) {
+  const long blocks = (n + 15) / 16;
+  begin = blocks * p.index / p.count * 16;
+  end = blocks * (p.index + 1) / p.count * 16;
+  if (end > n) end = n;
+  if (begin > n) begin = n;
+}
+
+}  // namespace detail
+
+// out = max(in, 0)
+inline void relu(long n, const float* in, float* out, part p = {}) {
+  long i, e;
+  detail::elementwise_range(n, p, i, e);
+  for (; i + detail::vlanes <= e; i += detail::vlanes) detail::storev(out + i, detail::max0(detail::loadv(in + i)));
+  for (; i < e; ++i) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+}
+
+// out = a + b
+inline void add(long n, const float* a, const float* b, float* out, part p = {}) {
+  long i, e;
+  detail::elementwise_range(n, p, i, e);
+  for (; i + detail::vlanes <= e; i += detail::vlanes)
+    detail::storev(out + i, detail::loadv(a + i) + detail::loadv(b + i));
+  for (; i < e; ++i) out[i] = a[i] + b[i];
+}
+
+// out = max(a + b, 0)
+inline void add_relu(long n, const float* a, const float* b, float* out, part p = {}) {
+  long i, e;
+  detail::elementwise_range(n, p, i, e);
+  for (; i + detail::vlanes <= e; i += detail::vlanes)
+    detail::storev(out + i, detail::max0(detail::loadv(a + i) + detail::loadv(b + i)));
+  for (; i < e; ++i) {
+    const float v = a[i] + b[i];
+    out[i] = v > 0.0f ? v : 0.0f;
+  }
+}
+
+}  // namespace typenet::kernels

@@ -1,0 +1,120 @@
+#pragma once
+// Pooling kernels, NCHW float32. Parts split the (image, channel) planes.
+#include <algorithm>
+#include <limits>
+
+#include <typenet/kernels/elementwise.hpp>
+#include <typenet/kernels/geometry.hpp>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace typenet::kernels {
+
+namespace detail {
+
+inline void max_pool_plane_generic(const pool_geometry& g, const float* x, float* y) {
+  for (int oy = 0; oy < g.out_h; ++oy)
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      float m = -std::numeric_limits<float>::infinity();
+      for (int ky = 0; ky < g.kernel; ++ky) {
+        const int iy = oy * g.stride + ky - g.pad;
+        if (iy < 0 || iy >= g.in_h) continue;
+        for (int kx = 0; kx < g.kernel; ++kx) {
+          const int ix = ox * g.stride + kx - g.pad;
+          if (ix < 0 || ix >= g.in_w) continue;
+          m = std::max(m, x[long(iy) * g.in_w + ix]);
+        }
+      }
+      y[long(oy) * g.out_w + ox] = m;
+    }
+}
+
+#if defined(__AVX512F__)
+// Vectors of 16 outputs along a row; masked loads fill the padding with -inf. Stride 2 takes the
+// even lanes of 32 loaded values.
+template <int S>
+inline void max_pool_plane_avx512(const pool_geometry& g, const float* x, float* y) {
+  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  const __m512i even =
+      _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+  const __m512i zero = _mm512_setzero_si512(), vW = _mm512_set1_epi32(g.in_w);
+  auto in_range = [&](int start) -> __mmask16 {
+    const __m512i c = _mm512_add_epi32(_mm512_set1_epi32(start), iota);
+    return _mm512_cmpge_epi32_mask(c, zero) & _mm512_cmplt_epi32_mask(c, vW);
+  };
+  for (int oy = 0; oy < g.out_h; ++oy)
+    for (int ox0 = 0; ox0 < g.out_w; ox0 += 16) {
+      const int nl = std::min(16, g.out_w - ox0);
+      const __mmask16 store = __mmask16(nl == 16 ? 0xffff : (1u << nl) - 1);
+      __m512 m = ninf;
+      for (int ky = 0; ky < g.kernel; ++ky) {
+        const int iy = oy * S + ky - g.pad;
+        if (iy < 0 || iy >= g.in_h) continue;
+        const float* row = x + long(iy) * g.in_w;
+        for (int kx = 0; kx < g.kernel; ++kx) {
+          const int ix0 = ox0 * S + kx - g.pad;  // input column of lane 0
+          if constexpr (S == 1) {
+            m = _mm512_mask_max_ps(m, 0xffff, m, _mm512_mask_loadu_ps(ninf, in_range(ix0) & store, row + ix0));
+          } else {
+            const __m512 lo = _mm512_mask_loadu_ps(ninf, in_range(ix0), row + ix0);
+            const __m512 hi = _mm512_mask_loadu_ps(ninf, in_range(ix0 + 16), row + ix0 + 16);
+            m = _mm512_mask_max_ps(m, 0xffff, m, _mm512_permutex2var_ps(lo, even, hi));
+          }
+        }
+      }
+      _mm512_mask_storeu_ps(y + long(oy) * g.out_w + ox0, store, m);
+    }
+}
+#endif
+
+}  // namespace detail
+
+// Max pooling (padding = -infinity, PyTorch semantics) of `batch` images; part p of the planes.
+template <class G>
+void max_pool(const G& geo, const float* in, float* out, int batch, part p = {}) {
+  const auto& g = geometry_of(geo);
+  const int planes = batch * g.channels;
+  const long ihw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
+  for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
+    const float* x = in + pl * ihw;
+    float* y = out + pl * ohw;
+#if defined(__AVX512F__)
+    if (g.stride == 1) {
+      detail::max_pool_plane_avx512<1>(g, x, y);
+      continue;
+    }
+    if (g.stride == 2) {
+      detail::max_pool_plane_avx512<2>(g, x, y);
+      continue;
+    }
+#endif
+    detail::max_pool_plane_generic(g, x, y);
+  }
+}
+
+// Mean over the spatial positions of each channel; out is [batch][channels]. Part p of the planes.
+inline void global_avg_pool(int channels, int spatial, const float* in, float* out, int batch,
+                            part p = {}) {
+  using detail::vecf;
+  constexpr int L = detail::vlanes;
+  const int planes = batch * channels;
+  const float inv = 1.0f / float(spatial);
+  for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
+    const float* x = in + long(pl) * spatial;
+    vecf a0 = {}, a1 = {};
+    int i = 0;
+    for (; i + 2 * L <= spatial; i += 2 * L) {
+      a0 += detail::loadv(x + i);
+      a1 += detail::loadv(x + i + L);
+    }
+    for (; i + L <= spatial; i += L) a0 += detail::loadv(x + i);
+    float s = detail::hsum(a0 + a1);
+    for (; i < spatial; ++i) s += x[i];
+    out[pl] = s * inv;
+  }
+}
+
+}  // namespace typenet::kernels

@@ -1,0 +1,115 @@
+#pragma once
+// Reference kernels: plain, obviously-correct loops, single-threaded, NCHW float32. They are the
+// oracle the fast kernels are tested against; never optimise them.
+#include <cmath>
+#include <limits>
+
+#include <typenet/kernels/geometry.hpp>
+
+namespace typenet::kernels::reference {
+
+// Grouped, strided, zero-padded 2-D convolution of `batch` images.
+// weight: [out_c][in_c / groups][kernel][kernel]; bias: [out_c] or nullptr.
+template <class G>
+void conv2d(const G& geo, const float* in, const float* weight, const float* bias, float* out,
+            int batch) {
+  const auto& g = geometry_of(geo);
+  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), k = g.kernel;
+  for (int n = 0; n < batch; ++n) {
+    const float* x = in + n * g.in_size();
+    float* y = out + n * g.out_size();
+    for (int co = 0; co < g.out_c; ++co) {
+      const int grp = co / ocg;
+      for (int oy = 0; oy < g.out_h; ++oy)
+        for (int ox = 0; ox < g.out_w; ++ox) {
+          double acc = bias ? bias[co] : 0.0;
+          for (int c = 0; c < icg; ++c) {
+            const int ci = grp * icg + c;
+            for (int ky = 0; ky < k; ++ky) {
+              const int iy = oy * g.stride + ky - g.pad;
+              if (iy < 0 || iy >= g.in_h) continue;
+              for (int kx = 0; kx < k; ++kx) {
+                const int ix = ox * g.stride + kx - g.pad;
+                if (ix < 0 || ix >= g.in_w) continue;
+                acc += double(x[(long(ci) * g.in_h + iy) * g.in_w + ix]) *
+                       double(weight[((long(co) * icg + c) * k + ky) * k + kx]);
+              }
+            }
+          }
+          y[(long(co) * g.out_h + oy) * g.out_w + ox] = float(acc);
+        }
+    }
+  }
+}
+
+// Inference batch norm with running statistics: out = (in - mean) / sqrt(var + eps) * gamma + beta.
+inline void batch_norm(int channels, int spatial, const float* in, const float* gamma,
+                       const float* beta, const float* mean, const float* var, float eps,
+                       float* out, int batch) {
+  for (int n = 0; n < batch; ++n)
+    for (int c = 0; c < channels; ++c) {
+      const long base = (long(n) * channels + c) * spatial;
+      const double inv = 1.0 / std::sqrt(double(var[c]) + double(eps));
+      for (int i = 0; i < spatial; ++i)
+        out[base + i] = float((double(in[base + i]) - mean[c]) * inv * gamma[c] + beta[c]);
+    }
+}
+
+inline void relu(long n, const float* in, float* out) {
+  for (long i = 0; i < n; ++i) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+}
+
+inline void add(long n, const float* a, const float* b, float* out) {
+  for (long i = 0; i < n; ++i) out[i] = a[i] + b[i];
+}
+
+// Max pooling; padding counts as -infinity (PyTorch semantics).
+template <class G>
+void max_pool(const G& geo, const float* in, float* out, int batch) {
+  const auto& g = geometry_of(geo);
+  for (int n = 0; n < batch; ++n)
+    for (int c = 0; c < g.channels; ++c) {
+      const float* x = in + (long(n) * g.channels + c) * g.in_h * g.in_w;
+      float* y = out + (long(n) * g.channels + c) * g.out_h * g.out_w;
+      for (int oy = 0; oy < g.out_h; ++oy)
+        for (int ox = 0; ox < g.out_w; ++ox) {
+          float m = -std::numeric_limits<float>::infinity();
+          for (int ky = 0; ky < g.kernel; ++ky) {
+            const int iy = oy * g.stride + ky - g.pad;
+            if (iy < 0 || iy >= g.in_h) continue;
+            for (int kx = 0; kx < g.kernel; ++kx) {
+              const int ix = ox * g.stride + kx - g.pad;
+              if (ix < 0 || ix >= g.in_w) continue;
+              const float v = x[long(iy) * g.in_w + ix];
+              if (v > m) m = v;
+            }
+          }
+          y[long(oy) * g.out_w + ox] = m;
+        }
+    }
+}
+
+// Mean over the spatial positions of each channel: out is [batch][channels].
+inline void global_avg_pool(int channels, int spatial, const float* in, float* out, int batch) {
+  for (int n = 0; n < batch; ++n)
+    for (int c = 0; c < channels; ++c) {
+      const float* x = in + (long(n) * channels + c) * spatial;
+      double s = 0.0;
+      for (int i = 0; i < spatial; ++i) s += x[i];
+      out[long(n) * channels + c] = float(s / spatial);
+    }
+}
+
+// Fully connected: out[n][o] = bias[o] + sum_i weight[o][i] * in[n][i].
+inline void linear(int in_features, int out_features, const float* in, const float* weight,
+                   const float* bias, float* out, int batch) {
+  for (int n = 0; n < batch; ++n)
+    for (int o = 0; o < out_features; ++o) {
+      double acc = bias ? bias[o] : 0.0;
+      for (int i = 0; i < in_features; ++i)
+        acc += double(weight[long(o) * in_features + i]) * double(in[long(n) * in_features + i]);
+      out[long(n) * out_features + o] = float(acc);
+    }
+}
+
+}  // namespace typenet::kernels::reference

@@ -1,0 +1,310 @@
+// Fast kernels against the reference kernels: many geometries, epilogues, batch sizes and part
+// counts (the parts of one call run one after another here; each must do exactly its share).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <typenet/kernels/conv2d.hpp>
+#include <typenet/kernels/elementwise.hpp>
+#include <typenet/kernels/fold.hpp>
+#include <typenet/kernels/linear.hpp>
+#include <typenet/kernels/pool.hpp>
+#include <typenet/kernels/reference.hpp>
+
+namespace k = typenet::kernels;
+namespace ref = typenet::kernels::reference;
+
+namespace {
+
+constexpr float nan_f = std::numeric_limits<float>::quiet_NaN();
+
+k::conv_geometry make_conv(int in_c, int h, int w, int out_c, int kernel, int stride, int pad,
+                           int groups) {
+  return {in_c, h, w, out_c, (h + 2 * pad - kernel) / stride + 1,
+          (w + 2 * pad - kernel) / stride + 1, kernel, stride, pad, groups};
+}
+
+std::string describe(const k::conv_geometry& g) {
+  std::ostringstream s;
+  s << g.in_c << "x" << g.in_h << "x" << g.in_w << " -> " << g.out_c << "x" << g.out_h << "x"
+    << g.out_w << " k" << g.kernel << " s" << g.stride << " p" << g.pad << " g" << g.groups;
+  return s.str();
+}
+
+std::vector<float> random_vector(long n, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+// |got - want| <= rtol * (largest |want|), element by element; NaN (an unwritten output) fails.
+void require_close(const std::vector<float>& got, const std::vector<float>& want,
+                   double rtol = 1e-5) {
+  REQUIRE(got.size() == want.size());
+  double scale = 1.0;
+  for (float w : want) scale = std::max(scale, double(std::fabs(w)));
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double d = std::fabs(double(got[i]) - double(want[i]));
+    if (!(d <= rtol * scale)) {
+      INFO("index " << i << ": got " << got[i] << ", want " << want[i] << ", scale " << scale);
+      REQUIRE(d <= rtol * scale);
+    }
+  }
+}
+
+struct conv_options {
+  int batch = 1, parts = 1;
+  bool bias = false, residual = false, relu = false, in_place = false;
+};
+
+void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed = 1) {
+  INFO(describe(g) << " batch " << o.batch << " parts " << o.parts << " bias " << o.bias
+                   << " residual " << o.residual << " relu " << o.relu << " in-place "
+                   << o.in_place);
+  std::mt19937 rng(seed);
+  const auto in = random_vector(g.in_size() * o.batch, rng);
+  const auto w = random_vector(g.weight_size(), rng);
+  const auto bias = random_vector(g.out_c, rng);
+  const auto res = random_vector(g.out_size() * o.batch, rng);
+
+  std::vector<float> want(std::size_t(g.out_size() * o.batch));
+  ref::conv2d(g, in.data(), w.data(), o.bias ? bias.data() : nullptr, want.data(), o.batch);
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (o.residual) want[i] += res[i];
+    if (o.relu) want[i] = std::max(want[i], 0.0f);
+  }
+
+  std::vector<float> packed(std::size_t(k::packed_conv_weight_size(g)), nan_f);
+  k::pack_conv_weights(g, w.data(), packed.data());
+  std::vector<float> out(want.size(), nan_f);
+  if (o.in_place) out = res;
+  k::epilogue ep;
+  ep.bias = o.bias ? bias.data() : nullptr;
+  ep.residual = o.residual ? (o.in_place ? out.data() : res.data()) : nullptr;
+  ep.relu = o.relu;
+  for (int i = 0; i < o.parts; ++i)
+    k::conv2d(g, in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
+  require_close(out, want, 2e-5);
+}
+
+void check_conv_all(const k::conv_geometry& g) {
+  check_conv(g, {});
+  check_conv(g, {1, 2, true, false, true, false});
+  check_conv(g, {3, 3, true, true, true, false});
+  check_conv(g, {3, 2, false, true, false, true});
+  check_conv(g, {1, 3, true, true, false, false});
+}
+
+}  // namespace
+
+TEST_CASE("fast conv2d: 1x1 stride 1 and 2", "[kernels][fast][conv]") {
+  for (const auto& g : {make_conv(16, 7, 7, 24, 1, 1, 0, 1), make_conv(32, 13, 13, 40, 1, 1, 0, 1),
+                        make_conv(8, 7, 9, 8, 1, 1, 0, 1), make_conv(3, 1, 1, 5, 1, 1, 0, 1),
+                        make_conv(64, 14, 14, 16, 1, 1, 0, 1), make_conv(20, 9, 11, 13, 1, 1, 0, 1),
+                        make_conv(16, 13, 13, 32, 1, 2, 0, 1), make_conv(24, 7, 9, 16, 1, 2, 0, 1),
+                        make_conv(8, 56, 40, 16, 1, 2, 0, 1), make_conv(12, 14, 14, 20, 1, 2, 0, 1)})
+    check_conv_all(g);
+}
+
+TEST_CASE("fast conv2d: grouped 1x1 (every block size, pixel tails)", "[kernels][fast][conv]") {
+  for (int cpg : {1, 2, 3, 5, 9})
+    for (auto [h, w] : {std::pair{7, 7}, std::pair{5, 11}, std::pair{14, 14}, std::pair{3, 3}}) {
+      check_conv(make_conv(cpg * 3, h, w, cpg * 3, 1, 1, 0, 3), {});
+      check_conv(make_conv(cpg * 3, h, w, cpg * 6, 1, 1, 0, 3), {3, 2, true, true, true, false});
+      check_conv(make_conv(cpg * 3, h, w, cpg * 3, 1, 2, 0, 3), {3, 3, true, true, true, true});
+    }
+  // tails across several weight blocks: 4 blocks at a time, then 1..3
+  for (int out_c : {8, 24, 40, 56, 72, 36})
+    check_conv_all(make_conv(40, 7, 7, out_c, 1, 1, 0, 1));
+}
+
+TEST_CASE("fast conv2d: many input channels, input-channel passes", "[kernels][fast][conv]") {
+  // 3x3 layers with enough input channels that the kernel splits them into passes (partial sums
+  // kept in out between passes), in each pixel layout: flat, rows (stride 1 and 2), row pairs
+  check_conv_all(make_conv(512, 5, 5, 16, 3, 1, 1, 1));
+  check_conv_all(make_conv(200, 11, 11, 16, 3, 1, 0, 1));
+  check_conv_all(make_conv(200, 9, 19, 16, 3, 2, 1, 1));
+  check_conv_all(make_conv(200, 13, 13, 16, 3, 2, 1, 1));
+  // 1x1 with many channels, and weights larger than the input (weight-major order)
+  check_conv_all(make_conv(400, 5, 5, 24, 1, 1, 0, 1));
+  check_conv_all(make_conv(300, 13, 7, 16, 1, 1, 0, 1));
+  check_conv_all(make_conv(96, 3, 3, 200, 1, 1, 0, 1));
+  check_conv_all(make_conv(160, 7, 7, 24, 1, 2, 0, 1));
+}
+
+TEST_CASE("fast conv2d: grouped 3x3, strides 1 and 2, pad 1", "[kernels][fast][conv]") {
+  for (int cpg : {1, 2, 3, 4, 8, 16, 32})
+    for (int stride : {1, 2})
+      for (auto [h, w] : {std::pair{7, 9}, std::pair{13, 13}, std::pair{4, 20}, std::pair{14, 14}}) {
+        const int groups = cpg >= 16 ? 2 : 4;
+        check_conv(make_conv(cpg * groups, h, w, cpg * groups, 3, stride, 1, groups), {});
+        check_conv(make_conv(cpg * groups, h, w, cpg * groups, 3, stride, 1, groups),
+                   {3, 2, true, true, true, false});
+      }
+  // ResNeXt-like shapes, smaller images
+  check_conv_all(make_conv(128, 9, 9, 128, 3, 1, 1, 32));
+  check_conv_all(make_conv(256, 10, 10, 256, 3, 2, 1, 32));
+  check_conv_all(make_conv(512, 7, 7, 512, 3, 1, 1, 32));
+  check_conv_all(make_conv(1024, 7, 7, 1024, 3, 2, 1, 32));
+  // groups whose input and output channel counts differ
+  check_conv_all(make_conv(12, 9, 7, 24, 3, 1, 1, 3));
+  check_conv_all(make_conv(24, 9, 7, 12, 3, 2, 1, 3));
+}
+
+TEST_CASE("fast conv2d: dense 3x3 (ResNet-50 style)", "[kernels][fast][conv]") {
+  check_conv_all(make_conv(64, 13, 13, 64, 3, 1, 1, 1));
+  check_conv_all(make_conv(128, 9, 9, 40, 3, 1, 1, 1));   // input-channel passes
+  check_conv_all(make_conv(32, 15, 17, 48, 3, 2, 1, 1));
+  check_conv_all(make_conv(10, 7, 9, 13, 3, 1, 1, 1));    // out_c not a multiple of the block
+}
+
+TEST_CASE("fast conv2d: 7x7 stride 2 pad 3 stem", "[kernels][fast][conv]") {
+  check_conv_all(make_conv(3, 32, 32, 16, 7, 2, 3, 1));
+  check_conv_all(make_conv(3, 23, 21, 8, 7, 2, 3, 1));
+  check_conv(make_conv(3, 224, 224, 64, 7, 2, 3, 1), {1, 2, true, false, true, false});
+}
+
+TEST_CASE("fast conv2d: other geometries (row vectors, generic fallback)", "[kernels][fast][conv]") {
+  for (const auto& g : {make_conv(8, 9, 11, 8, 3, 1, 0, 1),    // stride 1, out narrower than in
+                        make_conv(6, 9, 9, 10, 5, 1, 2, 2),    // 5x5 same
+                        make_conv(6, 20, 19, 4, 5, 2, 1, 1),   // 5x5 stride 2, odd pad
+                        make_conv(4, 11, 11, 6, 3, 3, 1, 1),   // stride 3: generic
+                        make_conv(4, 12, 12, 4, 9, 1, 4, 2),   // kernel 9: generic
+                        make_conv(5, 6, 6, 7, 2, 2, 0, 1),     // even kernel
+                        make_conv(8, 5, 5, 8, 3, 1, 2, 4),     // pad larger than usual
+                        make_conv(2, 40, 3, 3, 3, 1, 1, 1)})   // very narrow image
+    check_conv_all(g);
+}
+
+TEST_CASE("fast conv2d: compile-time geometry", "[kernels][fast][conv]") {
+  constexpr k::conv_geometry g = {32, 9, 9, 32, 9, 9, 3, 1, 1, 8};
+  using G = k::fixed<g>;
+  static_assert(k::geometry_of(G{}).kernel == 3);
+  std::mt19937 rng(5);
+  const auto in = random_vector(g.in_size(), rng), w = random_vector(g.weight_size(), rng);
+  std::vector<float> p1(std::size_t(k::packed_conv_weight_size(g))), p2(p1.size());
+  k::pack_conv_weights(g, w.data(), p1.data());
+  k::pack_conv_weights(G{}, w.data(), p2.data());
+  REQUIRE(p1 == p2);
+  std::vector<float> o1(std::size_t(g.out_size())), o2(o1.size());
+  const k::epilogue ep{nullptr, nullptr, true};
+  k::conv2d(g, in.data(), p1.data(), ep, o1.data(), 1, {});
+  k::conv2d(G{}, in.data(), p2.data(), ep, o2.data(), 1, {});
+  CHECK(o1 == o2);
+}
+
+TEST_CASE("fold_batch_norm + fast conv matches reference conv -> batch_norm", "[kernels][fast]") {
+  for (const auto& g : {make_conv(16, 9, 9, 24, 1, 1, 0, 1), make_conv(32, 11, 7, 32, 3, 2, 1, 8),
+                        make_conv(3, 20, 20, 8, 7, 2, 3, 1)}) {
+    INFO(describe(g));
+    std::mt19937 rng(9);
+    const int batch = 2;
+    const auto in = random_vector(g.in_size() * batch, rng);
+    auto w = random_vector(g.weight_size(), rng);
+    const auto gamma = random_vector(g.out_c, rng, 0.5f, 1.5f), beta = random_vector(g.out_c, rng);
+    const auto mean = random_vector(g.out_c, rng), var = random_vector(g.out_c, rng, 0.1f, 2.0f);
+    const float eps = 1e-5f;
+    const long spatial = long(g.out_h) * g.out_w;
+
+    std::vector<float> conv(std::size_t(g.out_size() * batch)), want(conv.size());
+    ref::conv2d(g, in.data(), w.data(), nullptr, conv.data(), batch);
+    ref::batch_norm(g.out_c, int(spatial), conv.data(), gamma.data(), beta.data(), mean.data(),
+                    var.data(), eps, want.data(), batch);
+    ref::relu(long(want.size()), want.data(), want.data());
+
+    std::vector<float> bias(std::size_t(g.out_c));
+    k::fold_batch_norm(g.out_c, g.weight_size() / g.out_c, w.data(), bias.data(), gamma.data(),
+                       beta.data(), mean.data(), var.data(), eps);
+    std::vector<float> packed(std::size_t(k::packed_conv_weight_size(g)));
+    k::pack_conv_weights(g, w.data(), packed.data());
+    std::vector<float> out(want.size(), nan_f);
+    for (int i = 0; i < 2; ++i)
+      k::conv2d(g, in.data(), packed.data(), k::epilogue{bias.data(), nullptr, true}, out.data(),
+                batch, {i, 2});
+    require_close(out, want, 2e-5);
+  }
+}
+
+TEST_CASE("fold_batch_norm keeps an existing conv bias", "[kernels][fast]") {
+  float w[2] = {1.0f, 2.0f}, b[1];
+  const float cb = 3.0f, gamma = 2.0f, beta = 1.0f, mean = 1.0f, var = 1.0f - 1e-5f;
+  k::fold_batch_norm(1, 2, w, b, &gamma, &beta, &mean, &var, 1e-5f, &cb);
+  CHECK(w[0] == Approx(2.0f));
+  CHECK(w[1] == Approx(4.0f));
+  CHECK(b[0] == Approx(1.0f + (3.0f - 1.0f) * 2.0f));
+}
+
+TEST_CASE("fast max_pool matches reference", "[kernels][fast][pool]") {
+  struct pc { int c, h, w, k, s, p; };
+  for (const auto& c : {pc{4, 112, 112, 3, 2, 1}, pc{3, 11, 13, 3, 2, 1}, pc{2, 7, 9, 3, 1, 1},
+                        pc{3, 35, 33, 2, 2, 0}, pc{2, 9, 9, 3, 3, 0}, pc{2, 10, 10, 5, 2, 2}}) {
+    const k::pool_geometry g{c.c, c.h, c.w, (c.h + 2 * c.p - c.k) / c.s + 1,
+                             (c.w + 2 * c.p - c.k) / c.s + 1, c.k, c.s, c.p};
+    INFO("pool " << c.c << "x" << c.h << "x" << c.w << " k" << c.k << " s" << c.s << " p" << c.p);
+    for (int batch : {1, 3})
+      for (int parts : {1, 2, 3}) {
+        std::mt19937 rng(3);
+        // all negative, so a padding value of 0 instead of -inf would show
+        const auto in = random_vector(g.in_size() * batch, rng, -2.0f, -0.5f);
+        std::vector<float> want(std::size_t(g.out_size() * batch)), out(want.size(), nan_f);
+        ref::max_pool(g, in.data(), want.data(), batch);
+        for (int i = 0; i < parts; ++i) k::max_pool(g, in.data(), out.data(), batch, {i, parts});
+        REQUIRE(out == want);
+      }
+  }
+}
+
+TEST_CASE("fast global_avg_pool, linear and elementwise match reference", "[kernels][fast]") {
+  std::mt19937 rng(4);
+  for (int parts : {1, 2, 3}) {
+    for (auto [c, s] : {std::pair{64, 49}, std::pair{5, 7}, std::pair{3, 100}, std::pair{7, 1}}) {
+      const int batch = 3;
+      const auto in = random_vector(long(c) * s * batch, rng);
+      std::vector<float> want(std::size_t(c * batch)), out(want.size(), nan_f);
+      ref::global_avg_pool(c, s, in.data(), want.data(), batch);
+      for (int i = 0; i < parts; ++i) k::global_avg_pool(c, s, in.data(), out.data(), batch, {i, parts});
+      require_close(out, want, 1e-5);
+    }
+    for (auto [fi, fo] : {std::pair{2048, 100}, std::pair{37, 11}, std::pair{16, 3}, std::pair{5, 9}}) {
+      for (int batch : {1, 3, 6}) {
+        const auto in = random_vector(long(fi) * batch, rng);
+        const auto w = random_vector(long(fi) * fo, rng), b = random_vector(fo, rng);
+        std::vector<float> want(std::size_t(fo * batch)), out(want.size(), nan_f);
+        ref::linear(fi, fo, in.data(), w.data(), b.data(), want.data(), batch);
+        for (int i = 0; i < parts; ++i)
+          k::linear(fi, fo, in.data(), w.data(), b.data(), out.data(), batch, {i, parts});
+        require_close(out, want, 2e-5);
+        std::fill(out.begin(), out.end(), nan_f);
+        ref::linear(fi, fo, in.data(), w.data(), nullptr, want.data(), batch);
+        for (int i = 0; i < parts; ++i)
+          k::linear(fi, fo, in.data(), w.data(), nullptr, out.data(), batch, {i, parts});
+        require_close(out, want, 2e-5);
+      }
+    }
+    for (long n : {1L, 15L, 16L, 17L, 1000L, 4099L}) {
+      const auto a = random_vector(n, rng), b = random_vector(n, rng);
+      std::vector<float> want(static_cast<std::size_t>(n)), out(want.size(), nan_f);
+      ref::relu(n, a.data(), want.data());
+      for (int i = 0; i < parts; ++i) k::relu(n, a.data(), out.data(), {i, parts});
+      REQUIRE(out == want);
+      std::fill(out.begin(), out.end(), nan_f);
+      ref::add(n, a.data(), b.data(), want.data());
+      for (int i = 0; i < parts; ++i) k::add(n, a.data(), b.data(), out.data(), {i, parts});
+      REQUIRE(out == want);
+      std::fill(out.begin(), out.end(), nan_f);
+      ref::relu(n, want.data(), want.data());
+      for (int i = 0; i < parts; ++i) k::add_relu(n, a.data(), b.data(), out.data(), {i, parts});
+      REQUIRE(out == want);
+      // in place
+      out = a;
+      for (int i = 0; i < parts; ++i) k::add_relu(n, out.data(), b.data(), out.data(), {i, parts});
+      REQUIRE(out == want);
+    }
+  }
+}

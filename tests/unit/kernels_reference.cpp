@@ -1,0 +1,165 @@
+// Reference kernels: hand-checked values, and PyTorch on small shapes ([torch], fixtures made by
+// tools/make_layer_fixtures.py into TYPENET_FIXTURE_DIR/layers/).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <typenet/io/npy.hpp>
+#include <typenet/kernels/reference.hpp>
+
+namespace k = typenet::kernels;
+namespace ref = typenet::kernels::reference;
+
+namespace {
+
+#ifndef TYPENET_FIXTURE_DIR
+#define TYPENET_FIXTURE_DIR "fixtures"
+#endif
+
+typenet::io::array load(const std::string& name) {
+  return typenet::io::read_npy(std::string(TYPENET_FIXTURE_DIR) + "/layers/" + name + ".npy");
+}
+
+void require_close(const std::vector<float>& got, const std::vector<float>& want, double rtol) {
+  REQUIRE(got.size() == want.size());
+  double scale = 1e-6;
+  for (float w : want) scale = std::max(scale, double(std::fabs(w)));
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO("index " << i << ": got " << got[i] << ", want " << want[i]);
+    REQUIRE(std::fabs(double(got[i]) - double(want[i])) <= rtol * scale);
+  }
+}
+
+// A conv fixture: input [n][c][h][w], weight [o][c/g][k][k], output [n][o][oh][ow].
+void check_conv_fixture(const std::string& name, int stride, int pad, int groups, bool bias) {
+  const auto x = load(name + "_input"), w = load(name + "_weight"), y = load(name + "_output");
+  REQUIRE(x.shape.size() == 4);
+  REQUIRE(w.shape.size() == 4);
+  REQUIRE(y.shape.size() == 4);
+  const k::conv_geometry g{int(x.shape[1]), int(x.shape[2]), int(x.shape[3]),
+                           int(y.shape[1]), int(y.shape[2]), int(y.shape[3]),
+                           int(w.shape[2]), stride, pad, groups};
+  REQUIRE(w.shape[1] == g.in_c_per_group());
+  std::vector<float> b;
+  if (bias) b = load(name + "_bias").data;
+  std::vector<float> out(y.data.size(), -1.0f);
+  ref::conv2d(g, x.data.data(), w.data.data(), bias ? b.data() : nullptr, out.data(),
+              int(x.shape[0]));
+  require_close(out, y.data, 1e-5);
+}
+
+}  // namespace
+
+TEST_CASE("reference conv2d: hand-computed 3x3 with padding and groups", "[kernels][reference]") {
+  // 2 groups of 1 channel, 2x2 input, 3x3 all-ones kernel with pad 1: each output is the sum of
+  // the input's in-bounds neighbourhood, i.e. the whole 2x2 image.
+  const k::conv_geometry g{2, 2, 2, 2, 2, 2, 3, 1, 1, 2};
+  const std::vector<float> in{1, 2, 3, 4, 10, 20, 30, 40};
+  std::vector<float> w(18, 1.0f);
+  const float bias[2] = {0.5f, -1.0f};
+  std::vector<float> out(8);
+  ref::conv2d(g, in.data(), w.data(), bias, out.data(), 1);
+  for (int i = 0; i < 4; ++i) {
+    CHECK(out[i] == 10.5f);
+    CHECK(out[4 + i] == 99.0f);
+  }
+  // fixed<> geometry gives the same result
+  std::vector<float> out2(8);
+  ref::conv2d(k::fixed<k::conv_geometry{2, 2, 2, 2, 2, 2, 3, 1, 1, 2}>{}, in.data(), w.data(), bias,
+              out2.data(), 1);
+  CHECK(out2 == out);
+}
+
+TEST_CASE("reference conv2d: stride 2 picks every other pixel", "[kernels][reference]") {
+  const k::conv_geometry g{1, 3, 3, 1, 2, 2, 1, 2, 0, 1};
+  const std::vector<float> in{1, 2, 3, 4, 5, 6, 7, 8, 9};
+  const float w = 2.0f;
+  std::vector<float> out(4);
+  ref::conv2d(g, in.data(), &w, nullptr, out.data(), 1);
+  CHECK(out == std::vector<float>{2, 6, 14, 18});
+}
+
+TEST_CASE("reference elementwise, pooling and linear on small values", "[kernels][reference]") {
+  const std::vector<float> a{-1, 2, -3, 4}, b{1, 1, 1, 1};
+  std::vector<float> o(4);
+  ref::relu(4, a.data(), o.data());
+  CHECK(o == std::vector<float>{0, 2, 0, 4});
+  ref::add(4, a.data(), b.data(), o.data());
+  CHECK(o == std::vector<float>{0, 3, -2, 5});
+
+  // max pool 3x3/2/1 over a 3x3 image of negatives: padding must not win (it is -inf)
+  const k::pool_geometry pg{1, 3, 3, 2, 2, 3, 2, 1};
+  const std::vector<float> img{-9, -8, -7, -6, -5, -4, -3, -2, -1};
+  std::vector<float> po(4);
+  ref::max_pool(pg, img.data(), po.data(), 1);
+  CHECK(po == std::vector<float>{-5, -4, -2, -1});
+
+  std::vector<float> avg(1);
+  ref::global_avg_pool(1, 9, img.data(), avg.data(), 1);
+  CHECK(avg[0] == Approx(-5.0f));
+
+  const std::vector<float> w{1, 2, 3, 4, 5, 6}, x{1, 1, 1, 2, 0, 1}, bias{10, 20};
+  std::vector<float> lo(4);
+  ref::linear(3, 2, x.data(), w.data(), bias.data(), lo.data(), 2);
+  CHECK(lo == std::vector<float>{16, 35, 15, 34});
+
+  const float mean = 1, var = 4 - 1e-5f, gamma = 2, beta = 3;
+  const std::vector<float> bi{1, 3, 5};
+  std::vector<float> bo(3);
+  ref::batch_norm(1, 3, bi.data(), &gamma, &beta, &mean, &var, 1e-5f, bo.data(), 1);
+  CHECK(bo[0] == Approx(3.0f));
+  CHECK(bo[1] == Approx(5.0f));
+  CHECK(bo[2] == Approx(7.0f));
+}
+
+TEST_CASE("reference conv2d matches PyTorch", "[kernels][reference][torch]") {
+  SECTION("grouped 3x3 stride 2 pad 1, odd input") { check_conv_fixture("conv_grouped_s2", 2, 1, 4, false); }
+  SECTION("3x3 with bias") { check_conv_fixture("conv_bias", 1, 1, 1, true); }
+  SECTION("7x7 stride 2 pad 3 stem") { check_conv_fixture("conv_stem", 2, 3, 1, false); }
+  SECTION("1x1 stride 2") { check_conv_fixture("conv_1x1_s2", 2, 0, 1, false); }
+}
+
+TEST_CASE("reference batch_norm matches PyTorch", "[kernels][reference][torch]") {
+  const auto x = load("batch_norm_input"), y = load("batch_norm_output");
+  const auto mean = load("batch_norm_mean"), var = load("batch_norm_var");
+  const auto gamma = load("batch_norm_gamma"), beta = load("batch_norm_beta");
+  REQUIRE(x.shape.size() == 4);
+  const int c = int(x.shape[1]), spatial = int(x.shape[2] * x.shape[3]);
+  std::vector<float> out(x.data.size());
+  ref::batch_norm(c, spatial, x.data.data(), gamma.data.data(), beta.data.data(),
+                  mean.data.data(), var.data.data(), 1e-5f, out.data(), int(x.shape[0]));
+  require_close(out, y.data, 1e-5);
+}
+
+TEST_CASE("reference max_pool matches PyTorch", "[kernels][reference][torch]") {
+  const auto x = load("max_pool_input"), y = load("max_pool_output");
+  REQUIRE(x.shape.size() == 4);
+  REQUIRE(y.shape.size() == 4);
+  const k::pool_geometry g{int(x.shape[1]), int(x.shape[2]), int(x.shape[3]),
+                           int(y.shape[2]), int(y.shape[3]), 3, 2, 1};
+  std::vector<float> out(y.data.size());
+  ref::max_pool(g, x.data.data(), out.data(), int(x.shape[0]));
+  CHECK(out == y.data);  // max is exact
+}
+
+TEST_CASE("reference global_avg_pool matches PyTorch", "[kernels][reference][torch]") {
+  const auto x = load("global_avg_pool_input"), y = load("global_avg_pool_output");
+  REQUIRE(x.shape.size() == 4);
+  std::vector<float> out(y.data.size());
+  ref::global_avg_pool(int(x.shape[1]), int(x.shape[2] * x.shape[3]), x.data.data(), out.data(),
+                       int(x.shape[0]));
+  require_close(out, y.data, 1e-5);
+}
+
+TEST_CASE("reference linear matches PyTorch", "[kernels][reference][torch]") {
+  const auto x = load("linear_input"), w = load("linear_weight"), b = load("linear_bias"),
+             y = load("linear_output");
+  REQUIRE(w.shape.size() == 2);
+  std::vector<float> out(y.data.size());
+  ref::linear(int(w.shape[1]), int(w.shape[0]), x.data.data(), w.data.data(), b.data.data(),
+              out.data(), int(x.shape[0]));
+  require_close(out, y.data, 1e-5);
+}
