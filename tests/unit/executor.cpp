@@ -150,3 +150,20 @@ TEST_CASE("weights that do not fit the model are reported by name and shape", "[
   REQUIRE_THROWS_AS(load_weights<small>((dir / "absent.safetensors").string()), io::io_error);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a tensor of another dtype is reported by name", "[weights]") {
+  using one_conv = model<input<1, 4, 4>, named<"c", conv2d<2, 1>>>;
+  const auto path = (std::filesystem::temp_directory_path() / ("typenet_f16_" + std::to_string(::getpid()) + ".safetensors")).string();
+  const std::string header = R"({"c.weight":{"dtype":"F16","shape":[2,1,1,1],"data_offsets":[0,4]}})";
+  std::string bytes(8, '\0');
+  for (int i = 0; i < 8; ++i) bytes[std::size_t(i)] = char((header.size() >> (8 * i)) & 0xff);
+  bytes += header + std::string(4, '\0');
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    REQUIRE(f);
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+  REQUIRE_THROWS_WITH(load_weights<one_conv>(path), Catch::Contains("tensor 'c.weight' has dtype F16, typenet reads F32"));
+  std::filesystem::remove(path);
+}
