@@ -1,7 +1,7 @@
 // End-to-end forward pass of the statically checked ResNeXt-50 (32x4d) and ResNet-50, 224x224,
 // seeded weights. Wall time per batch (Google Benchmark's real time); the "images/s" counter is
 // batch / time. Compare with tools/bench_pytorch.py, the PyTorch peer on the same machine.
-//   build/bin/resnext50_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//   build/bin/forward --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include <typenet/runtime/executor.hpp>
