@@ -134,6 +134,9 @@ TEST_CASE("fast conv2d: many input channels, input-channel passes", "[kernels][f
   // 1x1 with many channels, and weights larger than the input (weight-major order)
   check_conv_all(make_conv(400, 5, 5, 24, 1, 1, 0, 1));
   check_conv_all(make_conv(300, 13, 7, 16, 1, 1, 0, 1));
+  check_conv_all(make_conv(300, 10, 10, 24, 1, 1, 0, 1));   // gathered input, 3 passes
+  check_conv_all(make_conv(300, 14, 14, 20, 1, 2, 0, 1));   // stride 2, row pairs, 3 passes
+  check_conv_all(make_conv(130, 20, 33, 16, 1, 2, 0, 1));   // stride 2, rows, 2 passes
   check_conv_all(make_conv(96, 3, 3, 200, 1, 1, 0, 1));
   check_conv_all(make_conv(160, 7, 7, 24, 1, 2, 0, 1));
 }

@@ -18,14 +18,16 @@
 //     output channels instead, so 7x7 and 14x14 images waste no lanes;
 //   - stride 2 with out_w <= 8: one vector holds two output rows (two loads, one permute);
 //   - otherwise: vectors within one output row; stride 2 deinterleaves two loads with a permute.
-// The stem (7x7 over 3 channels) gets compile-time loops. Work is cut into (image, pixel chunk,
-// weight block) items, ordered input-major or weight-major by which operand is larger; 3x3 layers
-// with many input channels go in passes over them (partial sums kept in out). Everything else
-// (strides > 2, kernels > 7, builds without AVX-512) takes a plain generic loop over the same
-// packed weights.
+// Dense 1x1 layers with stride 2, or with channel planes that are not 64-byte multiples (14x14),
+// first gather each chunk's input (deinterleaved) into a 24 KiB stack buffer that every weight
+// block then reads from L1. The stem (7x7 over 3 channels) gets compile-time loops. Work is cut
+// into (image, pixel chunk, weight block) items, ordered input-major or weight-major by which
+// operand is larger; 3x3 layers with many input channels go in passes over them (partial sums
+// kept in out). Everything else (strides > 2, kernels > 7, builds without AVX-512) takes a plain
+// generic loop over the same packed weights.
 //
-// No allocation, no scratch. conv2d(..., part p) computes only part p of the work; the parts of
-// one call are disjoint and may run concurrently. `in` must not alias `out`; ep.residual may
+// No heap allocation, no scratch (at most ~25 KiB of stack). conv2d(..., part p) computes only
+// part p of the work; the parts of one call are disjoint and may run concurrently. `in` must not alias `out`; ep.residual may
 // (the residual of an element is read before that element is written).
 #include <algorithm>
 #include <cstdint>
@@ -233,6 +235,7 @@ struct conv_tile_args {
   const float* in;  // this image, first input channel of the group
   long hw;          // input channel stride
   int W, icg, ci0, ci1, K;
+  int in_ci0;      // input channel at a.in + in_ci0 * hw that goes with weight channel ci0
   const float* w;  // packed block: [ky][kx][icg][R]
   const conv_slot* sl;
   int rows;    // real output channels in the block
@@ -293,7 +296,7 @@ inline void conv_tile(const conv_tile_args& a) {
   for (int ky = 0; ky < K; ++ky)
     for (int kx = 0; kx < K; ++kx) {
       const float* wt = a.w + (long(ky * K + kx) * a.icg + a.ci0) * R;
-      const float* ip = a.in + long(ky) * a.W + kx + a.ci0 * hw;
+      const float* ip = a.in + long(ky) * a.W + kx + a.in_ci0 * hw;
       if constexpr (S == 1) {
         __mmask16 m[V];
         const float* base[V];
@@ -535,7 +538,7 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
           have[chunk % cache] = chunk;
         }
         a.sl = s;
-        a.ci0 = ci0;
+        a.ci0 = a.in_ci0 = ci0;
         a.ci1 = ci1;
         a.first = ci0 == 0;
         a.last = ci1 == icg;
@@ -553,9 +556,139 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
   }
 }
 
+// Dense 1x1 layers: per chunk of V pixel vectors and pass of up to 128 input channels, the
+// chunk's input is first gathered into a contiguous stack buffer (stride 2: deinterleaved, so
+// the permutes happen once per chunk instead of once per weight block), which then stays in L1
+// while every weight block of the part runs the stride-1 tile over it. Items are (image, chunk,
+// block), input-major; the 1x1 tail pixels (flat layout) are as in conv2d_avx512.
+template <int R, int S>
+inline void conv1x1_packed(const conv_geometry& g, conv_mode mode, const float* in,
+                           const float* wp, const epilogue& ep, float* out, int batch, part p) {
+  constexpr int V = conv_vectors<R, 1>();
+  constexpr int kcmax = 128;
+  alignas(64) float buf[kcmax * 16 * V];
+  const int nb = conv_blocks_per_group(g), icg = g.in_c, ocg = g.out_c;
+  const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
+  const int nslots = conv_slot_count(g, mode);
+  const bool tail = mode == conv_flat && ohw % 16 != 0;
+  const int nmain = (nslots + V - 1) / V, nchunks = nmain + (tail ? 1 : 0);
+  const long per_image = long(nchunks) * nb;
+  const long items = batch * per_image;
+  const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
+  const long wblock = long(icg) * R;
+  const int passes = (icg + kcmax - 1) / kcmax, kc = (icg + passes - 1) / passes;
+  conv_slot sl[V], psl[V];
+  conv_tile_args a{};
+  a.hw = 16 * V;
+  a.W = 0;
+  a.icg = icg;
+  a.K = 1;
+  a.in_ci0 = 0;
+  a.ohw = ohw;
+  a.relu = ep.relu;
+  a.sl = psl;
+  __m512i perm;
+  long hoff;
+  if (mode == conv_pairs) {
+    alignas(64) int idx[16];
+    for (int l = 0; l < 16; ++l)
+      idx[l] = l < g.out_w ? 2 * l : l < 2 * g.out_w ? 16 + 2 * (l - g.out_w) : 0;
+    perm = _mm512_load_si512(idx);
+    hoff = 2L * g.in_w;
+  } else {
+    perm = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    hoff = 16;
+  }
+  for (long it = i0; it < i1;) {
+    const int n = int(it / per_image);
+    const int chunk = int(it % per_image / nb);
+    const long run_end = std::min(i1, (it / nb + 1) * nb);
+    const float* x = in + n * g.in_size();
+    if (chunk == nmain) {  // tail pixels, 4 weight blocks at a time
+      a.in = x;
+      a.hw = hw;
+      for (long j = it; j < run_end; ++j) {
+        const int blk = int(j % nb);
+        if (blk % 4 != 0) continue;
+        const int co0 = blk * R, nbk = std::min(4, nb - blk), rows = std::min(nbk * R, ocg - co0);
+        a.w = wp + blk * wblock;
+        a.out = out + n * g.out_size() + co0 * ohw;
+        a.bias = ep.bias ? ep.bias + co0 : nullptr;
+        a.res = ep.residual ? ep.residual + n * g.out_size() + co0 * ohw : nullptr;
+        const long t0 = long(nslots) * 16;
+        switch (nbk) {
+          case 4: conv_tail_1x1_px<R, 4>(a, t0, ohw, wblock, rows); break;
+          case 3: conv_tail_1x1_px<R, 3>(a, t0, ohw, wblock, rows); break;
+          case 2: conv_tail_1x1_px<R, 2>(a, t0, ohw, wblock, rows); break;
+          default: conv_tail_1x1_px<R, 1>(a, t0, ohw, wblock, rows); break;
+        }
+      }
+      a.hw = 16 * V;
+      it = run_end;
+      continue;
+    }
+    const int first = chunk * V, nv = std::min(V, nslots - first);
+    conv_build_slots(g, mode, first, nv, sl);
+    for (int v = 0; v < nv; ++v) {
+      psl[v] = sl[v];
+      psl[v].in_base = 16L * v;
+      psl[v].row[0] = psl[v].col[0] = 0xffffu;
+    }
+    const bool prefetch_next = mode == conv_flat && chunk + 1 < nmain;
+    for (int ci0 = 0; ci0 < icg; ci0 += kc) {
+      const int ci1 = std::min(icg, ci0 + kc);
+      for (int ci = ci0; ci < ci1; ++ci) {  // gather the chunk's input for this pass
+        float* b = buf + (ci - ci0) * 16L * V;
+        const float* xc = x + ci * hw;
+        for (int v = 0; v < nv; ++v) {
+          const std::uint32_t m = sl[v].row[0] & sl[v].col[0];
+          __m512 xv;
+          if constexpr (S == 1) {
+            xv = _mm512_maskz_loadu_ps(__mmask16(m), xc + sl[v].in_base);
+            if (prefetch_next) __builtin_prefetch(xc + sl[v].in_base + 16L * V, 0, 3);
+          } else {
+            xv = _mm512_permutex2var_ps(
+                _mm512_maskz_loadu_ps(__mmask16(m), xc + sl[v].in_base), perm,
+                _mm512_maskz_loadu_ps(__mmask16(m >> 16), xc + sl[v].in_base + hoff));
+          }
+          _mm512_store_ps(b + 16 * v, xv);
+        }
+      }
+      a.in = buf;
+      a.ci0 = ci0;
+      a.ci1 = ci1;
+      a.first = ci0 == 0;
+      a.last = ci1 == icg;
+      for (long j = it; j < run_end; ++j) {
+        const int blk = int(j % nb), co0 = blk * R;
+        const long ooff = n * g.out_size() + co0 * ohw;
+        a.w = wp + blk * wblock;
+        a.rows = std::min(R, ocg - co0);
+        a.out = out + ooff;
+        a.bias = ep.bias ? ep.bias + co0 : nullptr;
+        a.res = ep.residual ? ep.residual + ooff : nullptr;
+        conv_tile_n<R, 1, V>(nv, a);
+      }
+    }
+    it = run_end;
+  }
+}
+
+// Where gathering the input pays (measured): stride-2 1x1 layers (no permutes per weight block,
+// half the bytes), and stride-1 ones whose channel planes are not 64-byte multiples (14x14:
+// every input vector load would straddle two cache lines) when there are several chunks.
+inline bool conv1x1_packed_pays(const conv_geometry& g) {
+  if (g.kernel != 1 || g.groups != 1 || conv_block(g) != 8 || g.pad != 0) return false;
+  if (g.stride == 2) return true;
+  const long hw = long(g.in_h) * g.in_w;
+  return g.stride == 1 && g.out_w == g.in_w && hw % 16 != 0 && hw >= 2 * 16 * conv_vectors<8, 1>();
+}
+
 template <int S>
 inline void conv2d_avx512_r(const conv_geometry& g, conv_mode mode, const float* in,
                             const float* wp, const epilogue& ep, float* out, int batch, part p) {
+  if (conv1x1_packed_pays(g))
+    return conv1x1_packed<8, S>(g, mode, in, wp, ep, out, batch, p);
   switch (conv_block(g)) {
     case 8: return conv2d_avx512<8, S>(g, mode, in, wp, ep, out, batch, p);
     case 4: return conv2d_avx512<4, S>(g, mode, in, wp, ep, out, batch, p);
