@@ -104,7 +104,7 @@ std::vector<float> load_batch(const options& o, int& batch) {
     std::vector<long> want = {in::channels, in::height, in::width};
     if (a.shape.size() == 3) a.shape.insert(a.shape.begin(), 1);
     if (a.shape.size() != 4 || a.shape[0] < 1 || std::vector<long>(a.shape.begin() + 1, a.shape.end()) != want)
-      throw typenet::io::io_error(o.input + ": input has shape " + typenet::detail::shape_string(a.shape) +
+      throw typenet::io::io_error(o.input + ": input has shape " + typenet::io::shape_string(a.shape) +
                                   ", resnext50 needs [N, 3, 224, 224] (float32, NCHW)");
     batch = int(a.shape[0]);
     return std::move(a.data);

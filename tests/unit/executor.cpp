@@ -2,9 +2,11 @@
 // the unfused reference path, on small models and on ResNeXt-50 itself.
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <filesystem>
+#include <memory>
 #include <typenet/runtime/executor.hpp>
 #include <typenet/typenet.hpp>
+
+#include "temp_file.hpp"
 
 namespace {
 using namespace typenet;
@@ -112,17 +114,16 @@ TEST_CASE("seeded weights are deterministic and cover the model", "[weights]") {
 }
 
 TEST_CASE("weights that do not fit the model are reported by name and shape", "[weights]") {
-  const auto dir = std::filesystem::temp_directory_path() / ("typenet_weights_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
   const auto good = seeded_weights<small>(1);
-  auto write = [&](const std::string& file, auto&& edit) {
+  std::vector<std::unique_ptr<test::temp_file>> files;
+  auto write = [&](const std::string& suffix, auto&& edit) {
     std::vector<io::tensor_view> views;
     std::vector<std::vector<float>> keep;
     for (const auto& [name, t] : good.tensors()) views.push_back({name, t.shape, t.data.data()});
     edit(views, keep);
-    const std::string path = (dir / file).string();
-    io::write_safetensors(path, views);
-    return path;
+    files.push_back(std::make_unique<test::temp_file>(suffix));
+    io::write_safetensors(files.back()->path, views);
+    return files.back()->path;
   };
   using views_t = std::vector<io::tensor_view>;
   using keep_t = std::vector<std::vector<float>>;
@@ -147,23 +148,16 @@ TEST_CASE("weights that do not fit the model are reported by name and shape", "[
   });
   REQUIRE_THROWS_WITH(load_weights<small>(extra), Catch::Contains("unexpected tensor 'head.weight' [5] is not part of the model"));
 
-  REQUIRE_THROWS_AS(load_weights<small>((dir / "absent.safetensors").string()), io::io_error);
-  std::filesystem::remove_all(dir);
+  const test::temp_file absent(".safetensors");
+  REQUIRE_THROWS_AS(load_weights<small>(absent.path), io::io_error);
 }
 
 TEST_CASE("a tensor of another dtype is reported by name", "[weights]") {
   using one_conv = model<input<1, 4, 4>, named<"c", conv2d<2, 1>>>;
-  const auto path = (std::filesystem::temp_directory_path() / ("typenet_f16_" + std::to_string(::getpid()) + ".safetensors")).string();
+  const test::temp_file file(".safetensors");
   const std::string header = R"({"c.weight":{"dtype":"F16","shape":[2,1,1,1],"data_offsets":[0,4]}})";
   std::string bytes(8, '\0');
   for (int i = 0; i < 8; ++i) bytes[std::size_t(i)] = char((header.size() >> (8 * i)) & 0xff);
-  bytes += header + std::string(4, '\0');
-  {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    REQUIRE(f);
-    std::fwrite(bytes.data(), 1, bytes.size(), f);
-    std::fclose(f);
-  }
-  REQUIRE_THROWS_WITH(load_weights<one_conv>(path), Catch::Contains("tensor 'c.weight' has dtype F16, typenet reads F32"));
-  std::filesystem::remove(path);
+  test::write_bytes(file.path, bytes + header + std::string(4, '\0'));
+  REQUIRE_THROWS_WITH(load_weights<one_conv>(file.path), Catch::Contains("tensor 'c.weight' has dtype F16, typenet reads F32"));
 }

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "temp_file.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -18,27 +20,8 @@ namespace fs = std::filesystem;
 using namespace typenet::io;
 using Catch::Contains;
 
-// A unique file name under the temp directory, removed again at scope exit.
-struct temp_file {
-  std::string path;
-  explicit temp_file(const std::string& suffix) {
-    static std::atomic<int> counter{0};
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = (fs::temp_directory_path() / ("typenet_io_st_" + std::to_string(stamp) + "_" +
-                                         std::to_string(counter++) + suffix))
-               .string();
-  }
-  ~temp_file() {
-    std::error_code ec;
-    fs::remove(path, ec);
-  }
-};
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream f(path, std::ios::binary);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(f.good());
-}
+using typenet::test::temp_file;
+using typenet::test::write_bytes;
 
 std::string u64le(std::uint64_t v) {
   std::string s(8, '\0');

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dims.hpp"
 #include "error.hpp"
 
 namespace typenet::io {
@@ -20,11 +21,7 @@ namespace typenet::io {
 struct array {
   std::vector<long> shape;
   std::vector<float> data;  // C order
-  long numel() const {
-    long n = 1;
-    for (long d : shape) n *= d;
-    return n;
-  }
+  long numel() const { return element_count(shape); }
 };
 
 }  // namespace typenet::io

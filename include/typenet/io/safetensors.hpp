@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dims.hpp"
 #include "error.hpp"
 
 namespace typenet::io {
@@ -30,11 +31,7 @@ struct tensor_info {
   std::string dtype;        // as spelled in the file: "F32", "I64", ... (unknown names are kept)
   std::vector<long> shape;
   std::size_t begin = 0, end = 0;  // byte range in the data section
-  long numel() const {
-    long n = 1;
-    for (long d : shape) n *= d;
-    return n;
-  }
+  long numel() const { return element_count(shape); }
 };
 
 }  // namespace typenet::io
@@ -285,12 +282,6 @@ inline std::size_t safetensors_dtype_size(std::string_view dtype) {
   return 0;
 }
 
-inline std::string shape_string(const std::vector<long>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 inline void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (const char c : s) {
@@ -493,7 +484,7 @@ class safetensors_file {
       const std::uint64_t bytes = end - begin;
       if (numel > std::numeric_limits<std::uint64_t>::max() / elem || bytes != numel * elem)
         fail(where + " " + offsets + " hold " + std::to_string(bytes) + " bytes, but shape " +
-             detail::shape_string(t.shape) + " of " + t.dtype + " needs " +
+             shape_string(t.shape) + " of " + t.dtype + " needs " +
              std::to_string(numel * elem));
     }
     return t;

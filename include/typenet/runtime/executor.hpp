@@ -245,9 +245,7 @@ class plan_builder {
     if (fused_ && last.what == op::kind::conv && last.dst == dst && last.res < 0 && !last.relu) {
       last.res = shortcut, last.relu = post_relu;  // the add (and ReLU) happen in the conv's store
     } else {
-      op o = make(&add_op<In::size>, dst, dst, path);
-      using Out = typename L::template output<In>;
-      o.run = &add_op<Out::size>;
+      op o = make(&add_op<L::template output<In>::size>, dst, dst, path);
       o.res = shortcut, o.relu = post_relu;
       ops.push_back(o);
     }
@@ -353,7 +351,7 @@ class executor {
   static executor_options normalise(executor_options o) {
     if (o.threads < 0) throw std::invalid_argument("executor: threads must be >= 0 (0: every core)");
     if (o.max_batch < 1) throw std::invalid_argument("executor: max_batch must be >= 1");
-    if (o.threads == 0) o.threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    if (o.threads == 0) o.threads = runtime::thread_pool::default_threads();
     return o;
   }
   void rebind_to_own_copy(const weight_store& weights) {

@@ -22,19 +22,11 @@ struct weights_error : std::runtime_error {
 struct tensor_spec {
   std::string name;
   std::vector<long> shape;
-  long numel() const {
-    long n = 1;
-    for (long d : shape) n *= d;
-    return n;
-  }
+  long numel() const { return io::element_count(shape); }
 };
 
 namespace detail {
-inline std::string shape_string(const std::vector<long>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
+using io::shape_string;
 
 struct spec_collector {
   std::vector<tensor_spec> specs;
