@@ -309,24 +309,15 @@ template <model_type M>
 class executor {
  public:
   using input_shape = typename M::input_shape;
-  using output_shape = output_shape_t<M>;
-  static constexpr long input_size = input_shape::size;    // floats per image
-  static constexpr long output_size = output_shape::size;  // floats per image
+  using output_shape = output_shape_t<M>;  // for an ill-formed M: the one diagnostic, here
+  static constexpr long input_size = input_shape::size;  // floats per image
+  static constexpr long output_size = [] {                // floats per image
+    if constexpr (std::is_same_v<output_shape, detail::invalid_shape>) return 0L; else return output_shape::size;
+  }();
 
   explicit executor(const weight_store& weights, executor_options options = {})
       : options_(normalise(options)), pool_(options_.threads) {
-    check_weights<M>(weights);
-    detail::plan_builder builder(weights, options_.fused);
-    builder.template emit<typename M::body, input_shape>(0, 1, "");
-    ops_ = std::move(builder.ops);
-    owned_ = std::move(builder.owned);
-    // Reference ops point into `weights`: keep a copy so the executor owns what it reads.
-    if (!options_.fused) rebind_to_own_copy(weights);
-    buffer_ptrs_.assign(std::size_t(builder.buffer_count), nullptr);
-    for (int id = 2; id < builder.buffer_count; ++id) {
-      activations_.push_back(detail::allocate_floats(detail::largest_activation<M>() * options_.max_batch));
-      buffer_ptrs_[std::size_t(id)] = activations_.back().get();
-    }
+    if constexpr (output_size > 0) build(weights);  // an ill-formed M has reported already
   }
 
   // Runs `batch` images: input [batch][C][H][W], output [batch][output C*H*W]. No allocation.
@@ -348,6 +339,21 @@ class executor {
   const std::vector<detail::op>& plan() const { return ops_; }
 
  private:
+  void build(const weight_store& weights) {
+    check_weights<M>(weights);
+    detail::plan_builder builder(weights, options_.fused);
+    builder.template emit<typename M::body, input_shape>(0, 1, "");
+    ops_ = std::move(builder.ops);
+    owned_ = std::move(builder.owned);
+    // Reference ops point into `weights`: keep a copy so the executor owns what it reads.
+    if (!options_.fused) rebind_to_own_copy(weights);
+    buffer_ptrs_.assign(std::size_t(builder.buffer_count), nullptr);
+    for (int id = 2; id < builder.buffer_count; ++id) {
+      activations_.push_back(detail::allocate_floats(detail::largest_activation<M>() * options_.max_batch));
+      buffer_ptrs_[std::size_t(id)] = activations_.back().get();
+    }
+  }
+
   static executor_options normalise(executor_options o) {
     if (o.threads < 0) throw std::invalid_argument("executor: threads must be >= 0 (0: every core)");
     if (o.max_batch < 1) throw std::invalid_argument("executor: max_batch must be >= 1");
