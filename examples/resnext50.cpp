@@ -8,7 +8,8 @@
 // Options: --threads N (default: every core), --repeat N (after one warm-up, time N forward passes
 // and print `latency_ms median=<x> min=<y>`; default 5), --seed N (seeded weights, default 42),
 // --reference (the unfused reference kernels), --summary-depth N (default 1; -1: every layer),
-// --quiet (no summary). Errors go to stderr with exit code 1 (2 for a bad command line).
+// --quiet (no summary), --profile (time every op of the plan over the --repeat passes and print
+// the table, slowest first). Errors go to stderr with exit code 1 (2 for a bad command line).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -37,7 +38,7 @@ struct options {
   std::vector<std::string> images;
   int threads = 0, repeat = 5, summary_depth = 1;
   unsigned long seed = 42;
-  bool reference = false, quiet = false;
+  bool reference = false, quiet = false, profile = false;
 };
 
 int to_int(const std::string& flag, const std::string& value, int min) {
@@ -71,9 +72,10 @@ options parse(int argc, char** argv) {
     else if (a == "--summary-depth") o.summary_depth = to_int(a, value(), -1);
     else if (a == "--reference") o.reference = true;
     else if (a == "--quiet") o.quiet = true;
+    else if (a == "--profile") o.profile = true;
     else if (a == "--help" || a == "-h") {
       std::cout << "usage: resnext50 [--weights W.safetensors] [--input X.npy | --image FILE...] [--output Y.npy]\n"
-                   "                 [--threads N] [--repeat N] [--seed N] [--reference] [--summary-depth N] [--quiet]\n";
+                   "                 [--threads N] [--repeat N] [--seed N] [--reference] [--summary-depth N] [--quiet] [--profile]\n";
       std::exit(0);
     } else throw usage_error("unknown argument '" + a + "' (see --help)");
   }
@@ -130,6 +132,23 @@ void print_top5(const float* logits, int n) {
   std::printf("\n");
 }
 
+// Where the time goes: every op of the plan, slowest first, with its arithmetic rate.
+void print_profile(net& executor, const float* x, float* y, int batch, int repeat) {
+  std::vector<double> seconds(executor.op_count(), 0.0);
+  for (int r = 0; r < repeat; ++r) executor.forward(x, y, batch, seconds.data());
+  std::vector<std::size_t> order(seconds.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seconds[a] > seconds[b]; });
+  const double total = std::accumulate(seconds.begin(), seconds.end(), 0.0);
+  std::printf("%-32s %10s %7s %10s\n", "op (fused layers)", "ms/pass", "share", "GFLOP/s");
+  for (std::size_t i : order) {
+    const auto& op = executor.plan()[i];
+    const double ms = seconds[i] / repeat * 1e3;
+    std::printf("%-32s %10.3f %6.1f%% %10.1f\n", op.name.c_str(), ms, 100 * seconds[i] / total,
+                op.macs ? 2.0 * double(op.macs) * batch / (ms * 1e-3) / 1e9 : 0.0);
+  }
+}
+
 int run(const options& o) {
   if (!o.quiet) typenet::print_summary<model>(std::cout, "resnext50_32x4d", o.summary_depth);
 
@@ -154,6 +173,7 @@ int run(const options& o) {
     const double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     std::printf("latency_ms median=%.2f min=%.2f (batch %d, %d runs)\n", median, ms.front(), batch, o.repeat);
   }
+  if (o.profile && o.repeat > 0) print_profile(executor, x.data(), y.data(), batch, o.repeat);
   for (int n = 0; n < batch; ++n) print_top5(y.data() + n * net::output_size, n);
   if (!o.output.empty()) {
     typenet::io::write_npy(o.output, {batch, net::output_size}, y.data());

@@ -161,3 +161,18 @@ TEST_CASE("a tensor of another dtype is reported by name", "[weights]") {
   test::write_bytes(file.path, bytes + header + std::string(4, '\0'));
   REQUIRE_THROWS_WITH(load_weights<one_conv>(file.path), Catch::Contains("tensor 'c.weight' has dtype F16, typenet reads F32"));
 }
+
+TEST_CASE("a profiled forward pass times every op and gives the same answer", "[executor]") {
+  const auto w = seeded_weights<small>(4);
+  const auto x = random_input(small::input_shape::size, 8);
+  executor<small> e(w, {.threads = 2});
+  std::vector<float> plain(7), profiled(7);
+  std::vector<double> seconds(e.op_count(), 0.0);
+  e.forward(x.data(), plain.data(), 1);
+  e.forward(x.data(), profiled.data(), 1, seconds.data());
+  CHECK(plain == profiled);
+  CHECK(std::all_of(seconds.begin(), seconds.end(), [](double s) { return s > 0; }));
+  long macs = 0;
+  for (const auto& o : e.plan()) macs += o.macs;
+  CHECK(macs == macs_v<small>);  // every conv and linear op carries its MACs
+}

@@ -10,6 +10,7 @@
 //   reference        one op per layer with the plain reference kernels: the oracle the fused path
 //                    is tested against.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -56,6 +57,7 @@ struct op {
   int src = -1, dst = -1, res = -1;
   const float* param[4] = {};
   bool relu = false;
+  long macs = 0;  // per image, for profiles
   std::string name;
 };
 
@@ -171,6 +173,7 @@ class plan_builder {
       op o = make(fused_ ? &fused_linear<In::size, F::out_features> : &reference_linear<In::size, F::out_features>, src, dst, path);
       o.param[0] = weights_.data(path + ".weight");
       if constexpr (F::bias) o.param[1] = weights_.data(path + ".bias");
+      o.macs = layer_macs_v<F, In>;
       ops.push_back(o);
     } else {
       static_assert(sizeof(L) == 0, "executor: no kernel for this layer kind");
@@ -261,6 +264,7 @@ class plan_builder {
     const float* bias = nullptr;
     if constexpr (C::bias) bias = weights_.data(path + ".bias");
     op o = make(&reference_conv<g>, src, dst, path);
+    o.macs = layer_macs_v<C, In>;
     if (!fused_) {
       o.param[0] = weight, o.param[1] = bias;
       ops.push_back(o);
@@ -284,6 +288,7 @@ class plan_builder {
     auto packed = allocate_floats(kernels::packed_conv_weight_size(g));
     kernels::pack_conv_weights(kernels::fixed<g>{}, folded.get(), packed.get());
     o.run = &fused_conv<g>, o.what = op::kind::conv;
+    o.macs = layer_macs_v<C, In>;
     o.param[0] = packed.get(), o.param[1] = folded_bias.get();
     owned.push_back(std::move(packed));
     owned.push_back(std::move(folded_bias));
@@ -321,15 +326,20 @@ class executor {
   }
 
   // Runs `batch` images: input [batch][C][H][W], output [batch][output C*H*W]. No allocation.
-  void forward(const float* input, float* output, int batch) {
+  // With op_seconds (op_count() entries), adds each op's wall time to its entry: a profile.
+  void forward(const float* input, float* output, int batch, double* op_seconds = nullptr) {
     if (batch < 1 || batch > options_.max_batch)
       throw std::invalid_argument("executor::forward: batch " + std::to_string(batch) + " outside 1.." +
                                   std::to_string(options_.max_batch) + " (raise executor_options::max_batch)");
     buffer_ptrs_[0] = const_cast<float*>(input);  // never written: ops only write ids >= 1
     buffer_ptrs_[1] = output;
     float* const* buffers = buffer_ptrs_.data();
-    for (const detail::op& o : ops_)
+    for (std::size_t i = 0; i < ops_.size(); ++i) {
+      const detail::op& o = ops_[i];
+      const auto start = op_seconds ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
       pool_.run([&](kernels::part p) { o.run(o, buffers, batch, p); });
+      if (op_seconds) op_seconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
   }
 
   int threads() const { return pool_.size(); }
