@@ -5,6 +5,7 @@
 
 #include <typenet/kernels/elementwise.hpp>
 #include <typenet/kernels/geometry.hpp>
+#include <typenet/kernels/reference.hpp>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -14,21 +15,11 @@ namespace typenet::kernels {
 
 namespace detail {
 
+// Shapes without a vector path use the oracle's own loop on one plane.
 inline void max_pool_plane_generic(const pool_geometry& g, const float* x, float* y) {
-  for (int oy = 0; oy < g.out_h; ++oy)
-    for (int ox = 0; ox < g.out_w; ++ox) {
-      float m = -std::numeric_limits<float>::infinity();
-      for (int ky = 0; ky < g.kernel; ++ky) {
-        const int iy = oy * g.stride + ky - g.pad;
-        if (iy < 0 || iy >= g.in_h) continue;
-        for (int kx = 0; kx < g.kernel; ++kx) {
-          const int ix = ox * g.stride + kx - g.pad;
-          if (ix < 0 || ix >= g.in_w) continue;
-          m = std::max(m, x[long(iy) * g.in_w + ix]);
-        }
-      }
-      y[long(oy) * g.out_w + ox] = m;
-    }
+  pool_geometry plane = g;
+  plane.channels = 1;
+  reference::max_pool(plane, x, y, 1);
 }
 
 #if defined(__AVX512F__)
