@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "model.hpp"
 
@@ -96,12 +97,13 @@ void print_summary(std::ostream& os, std::string_view title = "model", int max_d
   os << "Model: " << title << "  (input " << in::channels << "x" << in::height << "x" << in::width << ")\n" << rule << "\n";
   std::snprintf(line, sizeof line, "%-44s %-18s %14s %16s\n", "Layer (type)", "Output Shape", "Param #", "MACs");
   os << line << double_rule << "\n";
-  std::string path[32];
+  std::vector<std::string> path;  // the dotted name's parts, by depth
   for (const summary_row& r : summary_v<M>) {
-    path[r.depth] = r.name.empty() ? std::to_string(r.index) : std::string(r.name);
+    path.resize(std::size_t(r.depth) + 1);
+    path[std::size_t(r.depth)] = r.name.empty() ? std::to_string(r.index) : std::string(r.name);
     if (max_depth >= 0 && r.depth > max_depth) continue;
     std::string name;
-    for (int d = 0; d <= r.depth; ++d) name += (d ? "." : "") + path[d];
+    for (std::size_t d = 0; d < path.size(); ++d) name += (d ? "." : "") + path[d];
     name += " (" + std::string(r.kind) + ")";
     const std::string shape = "(" + std::to_string(r.channels) + ", " + std::to_string(r.height) + ", " + std::to_string(r.width) + ")";
     std::snprintf(line, sizeof line, "%-44s %-18s %14s %16s\n", name.c_str(), shape.c_str(),
