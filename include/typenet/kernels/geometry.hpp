@@ -3,6 +3,10 @@
 // as template arguments (compile-time loop bounds) and the dynamic one as run-time values.
 namespace typenet::kernels {
 
+// Output size along one axis of a window of `kernel` sliding with `stride` over `in` padded by
+// `pad` on both sides (floor mode): the one formula both front ends use.
+constexpr int window_output_size(int in, int kernel, int stride, int pad) { return (in + 2 * pad - kernel) / stride + 1; }
+
 struct conv_geometry {
   int in_c, in_h, in_w;
   int out_c, out_h, out_w;
@@ -12,6 +16,7 @@ struct conv_geometry {
   constexpr long weight_size() const { return long(out_c) * in_c_per_group() * kernel * kernel; }
   constexpr long in_size() const { return long(in_c) * in_h * in_w; }
   constexpr long out_size() const { return long(out_c) * out_h * out_w; }
+  constexpr long macs() const { return weight_size() * out_h * out_w; }  // per image
   friend constexpr bool operator==(const conv_geometry&, const conv_geometry&) = default;
 };
 
@@ -23,6 +28,18 @@ struct pool_geometry {
   constexpr long out_size() const { return long(channels) * out_h * out_w; }
   friend constexpr bool operator==(const pool_geometry&, const pool_geometry&) = default;
 };
+
+// The geometry of a conv2d / max_pool layer on an input of in_c x in_h x in_w: shared by the
+// static layers (template constants) and the dynamic graph (run-time values).
+constexpr conv_geometry make_conv_geometry(int in_c, int in_h, int in_w, int out_c, int kernel, int stride, int pad,
+                                           int groups) {
+  return {in_c, in_h, in_w, out_c, window_output_size(in_h, kernel, stride, pad),
+          window_output_size(in_w, kernel, stride, pad), kernel, stride, pad, groups};
+}
+constexpr pool_geometry make_pool_geometry(int channels, int in_h, int in_w, int kernel, int stride, int pad) {
+  return {channels, in_h, in_w, window_output_size(in_h, kernel, stride, pad),
+          window_output_size(in_w, kernel, stride, pad), kernel, stride, pad};
+}
 
 // Which slice of a parallel kernel's work the calling thread does: part `index` of `count`.
 struct part {

@@ -45,16 +45,8 @@ struct conv2d {
   }
 
   template <class In>
-  static constexpr kernels::conv_geometry geometry{In::channels,
-                                                   In::height,
-                                                   In::width,
-                                                   Out,
-                                                   (In::height + 2 * Padding - Kernel) / Stride + 1,
-                                                   (In::width + 2 * Padding - Kernel) / Stride + 1,
-                                                   Kernel,
-                                                   Stride,
-                                                   Padding,
-                                                   Groups};
+  static constexpr kernels::conv_geometry geometry =
+      kernels::make_conv_geometry(In::channels, In::height, In::width, Out, Kernel, Stride, Padding, Groups);
 
   template <class In>
   using output = shape<Out, geometry<In>.out_h, geometry<In>.out_w>;
@@ -62,7 +54,7 @@ struct conv2d {
   template <class In>
   static constexpr long params = geometry<In>.weight_size() + (Bias ? Out : 0);
   template <class In>
-  static constexpr long macs = geometry<In>.weight_size() * geometry<In>.out_h * geometry<In>.out_w;
+  static constexpr long macs = geometry<In>.macs();
 };
 
 }  // namespace typenet

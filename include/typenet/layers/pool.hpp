@@ -37,14 +37,8 @@ struct max_pool {
   }
 
   template <class In>
-  static constexpr kernels::pool_geometry geometry{In::channels,
-                                                   In::height,
-                                                   In::width,
-                                                   (In::height + 2 * Padding - Kernel) / Stride + 1,
-                                                   (In::width + 2 * Padding - Kernel) / Stride + 1,
-                                                   Kernel,
-                                                   Stride,
-                                                   Padding};
+  static constexpr kernels::pool_geometry geometry =
+      kernels::make_pool_geometry(In::channels, In::height, In::width, Kernel, Stride, Padding);
   template <class In>
   using output = shape<In::channels, geometry<In>.out_h, geometry<In>.out_w>;
   template <class In>

@@ -59,6 +59,14 @@ struct op {
   bool relu = false;
   long macs = 0;  // per image, for profiles
   std::string name;
+  // Run-time geometry, read only by the dynamic front end's op bodies (dynamic/executor.hpp); the
+  // static bodies have theirs as template arguments.
+  kernels::conv_geometry conv{};
+  kernels::pool_geometry pool{};
+  long size = 0;                 // elementwise ops: floats per image
+  int channels = 0, spatial = 0; // batch norm, global average pool
+  int in_features = 0, out_features = 0;
+  float eps = 0.0f;
 };
 
 // ---- op bodies: one instantiation per geometry -------------------------------------------------
@@ -135,14 +143,99 @@ struct child_or_void<L, I, true> {
   using type = type_of<decltype(hana::at_c<I>(L::children))>;
 };
 
-// ---- the plan builder: walks the model type once at set-up ---------------------------------
-class plan_builder {
+// ---- what every plan builder shares: ops, buffers, folded and packed convolutions ------------
+class plan_state {
  public:
-  plan_builder(const weight_store& w, bool fused) : weights_(w), fused_(fused) {}
+  plan_state(const weight_store& w, bool fused) : weights_(w), fused_(fused) {}
 
   std::vector<op> ops;
   std::vector<aligned_floats> owned;  // folded and packed parameters
   int buffer_count = 2;               // ids 0 and 1 are the caller's input and output
+
+ protected:
+  using body = void (*)(const op&, float* const*, int, kernels::part);
+
+  op make(body run, int src, int dst, const std::string& name) {
+    op o;
+    o.run = run, o.src = src, o.dst = dst, o.name = name;
+    return o;
+  }
+
+  int acquire() {
+    for (int id = 2; id < buffer_count; ++id)
+      if (!busy_[id]) return busy_[id] = true, id;
+    busy_.resize(buffer_count + 1, false);
+    busy_[buffer_count] = true;
+    return buffer_count++;
+  }
+  void release(int id) {
+    if (id >= 2) busy_[id] = false;
+  }
+
+  // A convolution of geometry `geo` (kernels::fixed<g> or a run-time conv_geometry), running
+  // `reference` or `fused`; on the fused path with the batch norm at bn_path (if any) folded in.
+  template <class G>
+  void emit_conv_op(const G& geo, body reference, body fused, int src, int dst, const std::string& path, bool has_bias,
+                    const std::string& bn_path, float bn_eps) {
+    const kernels::conv_geometry& g = kernels::geometry_of(geo);
+    const float* weight = weights_.data(path + ".weight");
+    const float* bias = has_bias ? weights_.data(path + ".bias") : nullptr;
+    op o = make(reference, src, dst, path);
+    o.macs = g.macs();
+    o.conv = g;
+    if (!fused_) {
+      o.param[0] = weight, o.param[1] = bias;
+      ops.push_back(o);
+      return;
+    }
+    // Fold at set-up: w' = w * gamma / sqrt(var + eps), b' = beta + (b - mean) * gamma / sqrt(var + eps).
+    auto folded = allocate_floats(g.weight_size());
+    std::copy(weight, weight + g.weight_size(), folded.get());
+    auto folded_bias = allocate_floats(g.out_c);
+    if (!bn_path.empty()) {
+      std::vector<float> mean(weights_.data(bn_path + ".running_mean"), weights_.data(bn_path + ".running_mean") + g.out_c);
+      if (bias)
+        for (int c = 0; c < g.out_c; ++c) mean[c] -= bias[c];
+      kernels::fold_batch_norm(g.out_c, g.weight_size() / g.out_c, folded.get(), folded_bias.get(),
+                               weights_.data(bn_path + ".weight"), weights_.data(bn_path + ".bias"), mean.data(),
+                               weights_.data(bn_path + ".running_var"), bn_eps);
+      o.name = path + "+" + bn_path.substr(bn_path.rfind('.') + 1);
+    } else if (bias) {
+      std::copy(bias, bias + g.out_c, folded_bias.get());
+    }
+    auto packed = allocate_floats(kernels::packed_conv_weight_size(g));
+    kernels::pack_conv_weights(geo, folded.get(), packed.get());
+    o.run = fused, o.what = op::kind::conv;
+    o.param[0] = packed.get(), o.param[1] = folded_bias.get();
+    owned.push_back(std::move(packed));
+    owned.push_back(std::move(folded_bias));
+    ops.push_back(o);
+  }
+
+  // The residual add after the branch's ops: into the branch's last conv's store on the fused
+  // path when it can, else an add op (`add`, with its ReLU when post_relu).
+  void finish_residual(body add, long size, int dst, int shortcut, const std::string& path, bool post_relu) {
+    op& last = ops.back();
+    if (fused_ && last.what == op::kind::conv && last.dst == dst && last.res < 0 && !last.relu) {
+      last.res = shortcut, last.relu = post_relu;  // the add (and ReLU) happen in the conv's store
+    } else {
+      op o = make(add, dst, dst, path);
+      o.res = shortcut, o.relu = post_relu, o.size = size;
+      ops.push_back(o);
+    }
+  }
+
+  const weight_store& weights_;
+  bool fused_;
+
+ private:
+  std::vector<bool> busy_ = {true, true};
+};
+
+// ---- the static plan builder: walks the model type once at set-up ---------------------------
+class plan_builder : public plan_state {
+ public:
+  using plan_state::plan_state;
 
   // Emits ops computing dst = L(src).
   template <class L, class In>
@@ -181,23 +274,6 @@ class plan_builder {
   }
 
  private:
-  op make(void (*run)(const op&, float* const*, int, kernels::part), int src, int dst, const std::string& name) {
-    op o;
-    o.run = run, o.src = src, o.dst = dst, o.name = name;
-    return o;
-  }
-
-  int acquire() {
-    for (int id = 2; id < buffer_count; ++id)
-      if (!busy_[id]) return busy_[id] = true, id;
-    busy_.resize(buffer_count + 1, false);
-    busy_[buffer_count] = true;
-    return buffer_count++;
-  }
-  void release(int id) {
-    if (id >= 2) busy_[id] = false;
-  }
-
   // Children I.. of sequence L; `cur` holds child I's input, `src` is the sequence's own input.
   // The fused path takes conv+bn(+relu) and residual+relu as one op each.
   template <class L, class In, std::size_t I>
@@ -244,14 +320,8 @@ class plan_builder {
       emit<Shortcut, In>(src, shortcut, child_path<Shortcut>(path, 1));
     }
     emit<Branch, In>(src, dst, child_path<Branch>(path, 0));
-    op& last = ops.back();
-    if (fused_ && last.what == op::kind::conv && last.dst == dst && last.res < 0 && !last.relu) {
-      last.res = shortcut, last.relu = post_relu;  // the add (and ReLU) happen in the conv's store
-    } else {
-      op o = make(&add_op<L::template output<In>::size>, dst, dst, path);
-      o.res = shortcut, o.relu = post_relu;
-      ops.push_back(o);
-    }
+    using Out = typename L::template output<In>;
+    finish_residual(&add_op<Out::size>, Out::size, dst, shortcut, path, post_relu);
     if (shortcut != src) release(shortcut);
   }
 
@@ -260,43 +330,8 @@ class plan_builder {
   void emit_conv(int src, int dst, const std::string& path, const std::string& bn_path, float bn_eps) {
     using C = unwrap_t<L>;
     constexpr auto g = C::template geometry<In>;
-    const float* weight = weights_.data(path + ".weight");
-    const float* bias = nullptr;
-    if constexpr (C::bias) bias = weights_.data(path + ".bias");
-    op o = make(&reference_conv<g>, src, dst, path);
-    o.macs = layer_macs_v<C, In>;
-    if (!fused_) {
-      o.param[0] = weight, o.param[1] = bias;
-      ops.push_back(o);
-      return;
-    }
-    // Fold at set-up: w' = w * gamma / sqrt(var + eps), b' = beta + (b - mean) * gamma / sqrt(var + eps).
-    auto folded = allocate_floats(g.weight_size());
-    std::copy(weight, weight + g.weight_size(), folded.get());
-    auto folded_bias = allocate_floats(g.out_c);
-    if (!bn_path.empty()) {
-      std::vector<float> mean(weights_.data(bn_path + ".running_mean"), weights_.data(bn_path + ".running_mean") + g.out_c);
-      if (bias)
-        for (int c = 0; c < g.out_c; ++c) mean[c] -= bias[c];
-      kernels::fold_batch_norm(g.out_c, g.weight_size() / g.out_c, folded.get(), folded_bias.get(),
-                               weights_.data(bn_path + ".weight"), weights_.data(bn_path + ".bias"), mean.data(),
-                               weights_.data(bn_path + ".running_var"), bn_eps);
-      o.name = path + "+" + bn_path.substr(bn_path.rfind('.') + 1);
-    } else if (bias) {
-      std::copy(bias, bias + g.out_c, folded_bias.get());
-    }
-    auto packed = allocate_floats(kernels::packed_conv_weight_size(g));
-    kernels::pack_conv_weights(kernels::fixed<g>{}, folded.get(), packed.get());
-    o.run = &fused_conv<g>, o.what = op::kind::conv;
-    o.macs = layer_macs_v<C, In>;
-    o.param[0] = packed.get(), o.param[1] = folded_bias.get();
-    owned.push_back(std::move(packed));
-    owned.push_back(std::move(folded_bias));
-    ops.push_back(o);
+    emit_conv_op(kernels::fixed<g>{}, &reference_conv<g>, &fused_conv<g>, src, dst, path, C::bias, bn_path, bn_eps);
   }
-  const weight_store& weights_;
-  bool fused_;
-  std::vector<bool> busy_ = {true, true};
 };
 
 // The largest activation of M per image: the size of every activation buffer.
@@ -307,24 +342,10 @@ constexpr long largest_activation() {
   return largest;
 }
 
-}  // namespace detail
-
-// A model ready to run: weights checked and prepared, buffers and threads set up.
-template <model_type M>
-class executor {
+// Everything an executor is once its plan is built, for either front end: options, the thread
+// team, the ops, owned parameters and activation buffers, and forward().
+class executor_core {
  public:
-  using input_shape = typename M::input_shape;
-  using output_shape = output_shape_t<M>;  // for an ill-formed M: the one diagnostic, here
-  static constexpr long input_size = input_shape::size;  // floats per image
-  static constexpr long output_size = [] {                // floats per image
-    if constexpr (std::is_same_v<output_shape, detail::invalid_shape>) return 0L; else return output_shape::size;
-  }();
-
-  explicit executor(const weight_store& weights, executor_options options = {})
-      : options_(normalise(options)), pool_(options_.threads) {
-    if constexpr (output_size > 0) build(weights);  // an ill-formed M has reported already
-  }
-
   // Runs `batch` images: input [batch][C][H][W], output [batch][output C*H*W]. No allocation.
   // With op_seconds (op_count() entries), adds each op's wall time to its entry: a profile.
   void forward(const float* input, float* output, int batch, double* op_seconds = nullptr) {
@@ -335,7 +356,7 @@ class executor {
     buffer_ptrs_[1] = output;
     float* const* buffers = buffer_ptrs_.data();
     for (std::size_t i = 0; i < ops_.size(); ++i) {
-      const detail::op& o = ops_[i];
+      const op& o = ops_[i];
       const auto start = op_seconds ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
       pool_.run([&](kernels::part p) { o.run(o, buffers, batch, p); });
       if (op_seconds) op_seconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -346,24 +367,27 @@ class executor {
   int max_batch() const { return options_.max_batch; }
   bool fused() const { return options_.fused; }
   std::size_t op_count() const { return ops_.size(); }
-  const std::vector<detail::op>& plan() const { return ops_; }
+  const std::vector<op>& plan() const { return ops_; }
 
- private:
-  void build(const weight_store& weights) {
-    check_weights<M>(weights);
-    detail::plan_builder builder(weights, options_.fused);
-    builder.template emit<typename M::body, input_shape>(0, 1, "");
+ protected:
+  explicit executor_core(executor_options options) : options_(normalise(options)), pool_(options_.threads) {}
+
+  // Takes the built plan; `largest` floats per image is the size of every activation buffer.
+  void install(plan_state&& builder, const weight_store& weights, long largest) {
     ops_ = std::move(builder.ops);
     owned_ = std::move(builder.owned);
     // Reference ops point into `weights`: keep a copy so the executor owns what it reads.
     if (!options_.fused) rebind_to_own_copy(weights);
     buffer_ptrs_.assign(std::size_t(builder.buffer_count), nullptr);
     for (int id = 2; id < builder.buffer_count; ++id) {
-      activations_.push_back(detail::allocate_floats(detail::largest_activation<M>() * options_.max_batch));
+      activations_.push_back(allocate_floats(largest * options_.max_batch));
       buffer_ptrs_[std::size_t(id)] = activations_.back().get();
     }
   }
 
+  executor_options options_;
+
+ private:
   static executor_options normalise(executor_options o) {
     if (o.threads < 0) throw std::invalid_argument("executor: threads must be >= 0 (0: every core)");
     if (o.max_batch < 1) throw std::invalid_argument("executor: max_batch must be >= 1");
@@ -372,20 +396,45 @@ class executor {
   }
   void rebind_to_own_copy(const weight_store& weights) {
     own_weights_ = std::make_unique<weight_store>(weights);
-    for (detail::op& o : ops_)
+    for (op& o : ops_)
       for (const float*& p : o.param)
         if (p)
           for (const auto& [name, t] : weights.tensors())
             if (p == t.data.data()) p = own_weights_->data(name);
   }
 
-  executor_options options_;
   runtime::thread_pool pool_;
-  std::vector<detail::op> ops_;
-  std::vector<detail::aligned_floats> owned_;
-  std::vector<detail::aligned_floats> activations_;
+  std::vector<op> ops_;
+  std::vector<aligned_floats> owned_;
+  std::vector<aligned_floats> activations_;
   std::vector<float*> buffer_ptrs_;
   std::unique_ptr<weight_store> own_weights_;
+};
+
+}  // namespace detail
+
+// A model ready to run: weights checked and prepared, buffers and threads set up.
+template <model_type M>
+class executor : public detail::executor_core {
+ public:
+  using input_shape = typename M::input_shape;
+  using output_shape = output_shape_t<M>;  // for an ill-formed M: the one diagnostic, here
+  static constexpr long input_size = input_shape::size;  // floats per image
+  static constexpr long output_size = [] {                // floats per image
+    if constexpr (std::is_same_v<output_shape, detail::invalid_shape>) return 0L; else return output_shape::size;
+  }();
+
+  explicit executor(const weight_store& weights, executor_options options = {}) : detail::executor_core(options) {
+    if constexpr (output_size > 0) build(weights);  // an ill-formed M has reported already
+  }
+
+ private:
+  void build(const weight_store& weights) {
+    check_weights<M>(weights);
+    detail::plan_builder builder(weights, options_.fused);
+    builder.template emit<typename M::body, input_shape>(0, 1, "");
+    install(std::move(builder), weights, detail::largest_activation<M>());
+  }
 };
 
 }  // namespace typenet

@@ -82,11 +82,11 @@ class weight_store {
   std::map<std::string, tensor> tensors_;
 };
 
-// Checks that `store` has exactly M's tensors with M's shapes; throws weights_error on the first
-// problem (missing, wrong shape), then on unexpected extra tensors. `origin` prefixes messages.
-template <model_type M>
-void check_weights(const weight_store& store, const std::string& origin = "weights") {
-  const auto specs = tensor_specs<M>();
+// Checks that `store` has exactly the tensors of `specs` with their shapes; throws weights_error
+// on the first problem (missing, wrong shape), then on unexpected extra tensors. `origin`
+// prefixes messages. Shared by the static (check_weights<M>) and the dynamic front end.
+inline void check_weights(const std::vector<tensor_spec>& specs, const weight_store& store,
+                          const std::string& origin = "weights") {
   for (const auto& spec : specs) {
     const auto it = store.tensors().find(spec.name);
     if (it == store.tensors().end())
@@ -104,6 +104,12 @@ void check_weights(const weight_store& store, const std::string& origin = "weigh
                             " is not part of the model");
     }
   }
+}
+
+// The same check against M's tensor_specs<M>().
+template <model_type M>
+void check_weights(const weight_store& store, const std::string& origin = "weights") {
+  check_weights(tensor_specs<M>(), store, origin);
 }
 
 // Reads M's parameters from a safetensors file of a torchvision state_dict (F32 tensors; the I64
@@ -142,11 +148,10 @@ struct splitmix64 {
 // Deterministic weights for demos and tests: He-uniform conv/linear weights and randomised batch
 // norm statistics and affine parameters (the defaults 0/1 would hide batch-norm bugs). The last
 // batch norm of every residual branch (bn3) is scaled down so 16 blocks keep activations sane.
-template <model_type M>
-weight_store seeded_weights(std::uint64_t seed) {
+inline weight_store seeded_weights(const std::vector<tensor_spec>& specs, std::uint64_t seed) {
   weight_store store;
   detail::splitmix64 rng{seed};
-  for (const auto& spec : tensor_specs<M>()) {
+  for (const auto& spec : specs) {
     std::vector<float> v(static_cast<std::size_t>(spec.numel()));
     const auto ends = [&](const char* s) { return spec.name.ends_with(s); };
     if (ends(".running_mean") || ends(".bias")) {
@@ -164,6 +169,11 @@ weight_store seeded_weights(std::uint64_t seed) {
     store.set(spec.name, spec.shape, std::move(v));
   }
   return store;
+}
+
+template <model_type M>
+weight_store seeded_weights(std::uint64_t seed) {
+  return seeded_weights(tensor_specs<M>(), seed);
 }
 
 }  // namespace typenet
