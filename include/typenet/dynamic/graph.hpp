@@ -293,19 +293,16 @@ class model {
       long params = 0, macs = 0;
       std::vector<tensor_spec> specs;
       void operator()(const layer& l, dims in, const std::string& path) {
-        auto add = [&](const char* suffix, std::vector<long> shape) { specs.push_back({path + "." + suffix, std::move(shape)}); };
         if (l.kind == layer_kind::conv2d) {
           const auto g = detail::conv_geometry(l, in);
           params += g.weight_size() + (l.bias ? l.out : 0), macs += g.macs();
-          add("weight", {l.out, g.in_c_per_group(), l.kernel, l.kernel});
-          if (l.bias) add("bias", {l.out});
+          typenet::detail::conv2d_tensors(specs, path, g, l.bias);
         } else if (l.kind == layer_kind::batch_norm) {
           params += 2L * in.channels;
-          for (const char* s : {"weight", "bias", "running_mean", "running_var"}) add(s, {in.channels});
+          typenet::detail::batch_norm_tensors(specs, path, in.channels);
         } else if (l.kind == layer_kind::linear) {
           params += in.size() * l.out + (l.bias ? l.out : 0), macs += in.size() * l.out;
-          add("weight", {l.out, in.size()});
-          if (l.bias) add("bias", {l.out});
+          typenet::detail::linear_tensors(specs, path, in.size(), l.out, l.bias);
         }
       }
     } t;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../io/safetensors.hpp"
+#include "../kernels/geometry.hpp"
 #include "../model.hpp"
 #include "walk.hpp"
 
@@ -28,21 +29,32 @@ struct tensor_spec {
 namespace detail {
 using io::shape_string;
 
+// torchvision's state_dict entries of each parametric layer: the one place that spells them, for
+// the static and the dynamic front end.
+inline void conv2d_tensors(std::vector<tensor_spec>& out, const std::string& path, const kernels::conv_geometry& g, bool bias) {
+  out.push_back({path + ".weight", {g.out_c, g.in_c_per_group(), g.kernel, g.kernel}});
+  if (bias) out.push_back({path + ".bias", {g.out_c}});
+}
+inline void batch_norm_tensors(std::vector<tensor_spec>& out, const std::string& path, long channels) {
+  for (const char* s : {".weight", ".bias", ".running_mean", ".running_var"}) out.push_back({path + s, {channels}});
+}
+inline void linear_tensors(std::vector<tensor_spec>& out, const std::string& path, long in_features, long out_features, bool bias) {
+  out.push_back({path + ".weight", {out_features, in_features}});
+  if (bias) out.push_back({path + ".bias", {out_features}});
+}
+
 struct spec_collector {
   std::vector<tensor_spec> specs;
   template <class L, class In>
   void operator()(const std::string& path) {
-    auto add = [&](const char* suffix, std::vector<long> shape) { specs.push_back({path + "." + suffix, std::move(shape)}); };
     if constexpr (is_conv2d<L>) {
       using C = unwrap_t<L>;
-      add("weight", {C::out_channels, In::channels / C::groups, C::kernel, C::kernel});
-      if constexpr (C::bias) add("bias", {C::out_channels});
+      conv2d_tensors(specs, path, C::template geometry<In>, C::bias);
     } else if constexpr (is_batch_norm<L>) {
-      for (const char* s : {"weight", "bias", "running_mean", "running_var"}) add(s, {In::channels});
+      batch_norm_tensors(specs, path, In::channels);
     } else if constexpr (is_linear<L>) {
       using F = unwrap_t<L>;
-      add("weight", {F::out_features, In::size});
-      if constexpr (F::bias) add("bias", {F::out_features});
+      linear_tensors(specs, path, In::size, F::out_features, F::bias);
     }
   }
 };
