@@ -434,6 +434,17 @@ inline void conv_tail_1x1_px(const conv_tile_args& a, long p0, long p1, long wbl
   }
 }
 
+// conv_tail_1x1_px for 1 to 4 weight blocks at a time (nbk), chosen at run time.
+template <int R>
+inline void conv_tail_1x1_blocks(int nbk, const conv_tile_args& a, long t0, long ohw, long wblock, int rows) {
+  switch (nbk) {
+    case 4: return conv_tail_1x1_px<R, 4>(a, t0, ohw, wblock, rows);
+    case 3: return conv_tail_1x1_px<R, 3>(a, t0, ohw, wblock, rows);
+    case 2: return conv_tail_1x1_px<R, 2>(a, t0, ohw, wblock, rows);
+    default: return conv_tail_1x1_px<R, 1>(a, t0, ohw, wblock, rows);
+  }
+}
+
 // Input channels per pass so that one pass's input footprint of a chunk stays in L1/L2 (3x3
 // and larger; 1x1 runs all input channels in one pass).
 inline int conv_pass_channels(const conv_geometry& g, conv_mode mode, int V) {
@@ -523,12 +534,7 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
           if (blk % 4 != 0) continue;
           const int nbk = std::min(4, nb - blk), rows = std::min(nbk * R, ocg - blk * R);
           const long t0 = long(nslots) * 16;
-          switch (nbk) {
-            case 4: conv_tail_1x1_px<R, 4>(a, t0, ohw, wblock, rows); break;
-            case 3: conv_tail_1x1_px<R, 3>(a, t0, ohw, wblock, rows); break;
-            case 2: conv_tail_1x1_px<R, 2>(a, t0, ohw, wblock, rows); break;
-            default: conv_tail_1x1_px<R, 1>(a, t0, ohw, wblock, rows); break;
-          }
+          conv_tail_1x1_blocks<R>(nbk, a, t0, ohw, wblock, rows);
           continue;
         }
         const int first = chunk * V, nv = std::min(V, nslots - first);
@@ -616,12 +622,7 @@ inline void conv1x1_packed(const conv_geometry& g, conv_mode mode, const float* 
         a.bias = ep.bias ? ep.bias + co0 : nullptr;
         a.res = ep.residual ? ep.residual + n * g.out_size() + co0 * ohw : nullptr;
         const long t0 = long(nslots) * 16;
-        switch (nbk) {
-          case 4: conv_tail_1x1_px<R, 4>(a, t0, ohw, wblock, rows); break;
-          case 3: conv_tail_1x1_px<R, 3>(a, t0, ohw, wblock, rows); break;
-          case 2: conv_tail_1x1_px<R, 2>(a, t0, ohw, wblock, rows); break;
-          default: conv_tail_1x1_px<R, 1>(a, t0, ohw, wblock, rows); break;
-        }
+        conv_tail_1x1_blocks<R>(nbk, a, t0, ohw, wblock, rows);
       }
       a.hw = 16 * V;
       it = run_end;
