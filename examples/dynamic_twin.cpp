@@ -1,5 +1,7 @@
-// The dynamic-graph twin: ResNeXt-50 as a run-time layer tree (typenet::dynamic), shapes checked
-// when the model is built, run by the same kernels as the static executor<M>. It exists so that
+// The dynamic-graph twin: ResNeXt-50 as a run-time value (typenet::dynamic), shapes checked when
+// the model is built, run by the same planner and kernels as the static executor<M>. Both front
+// ends produce the same description (ir::node): a static block type lowers to it
+// (typenet::lower<resnext::block<...>>()), and the dynamic builders make it by hand. It exists so that
 // static and dynamic graphs can be benchmarked honestly (bench/static_vs_dynamic.cpp).
 //
 // This example builds the dynamic ResNeXt-50, prints its figures, catches the shape_error of the
@@ -27,8 +29,8 @@ int main() {
     dy::model broken({3, 224, 224},
                      dy::sequential({dy::named("conv1", dy::conv2d(64, 7, 2, 3)), dy::named("bn1", dy::batch_norm()),
                                      dy::named("relu", dy::relu()), dy::named("maxpool", dy::max_pool(3, 2, 1)),
-                                     dy::named("layer1", dy::sequential({dy::resnext_block(128, 1, false),
-                                                                         dy::resnext_block(128, 1, false)}))}));
+                                     dy::named("layer1", dy::sequential({tn::lower<tn::resnext::block<128, 1, false>>(),
+                                                                         tn::lower<tn::resnext::block<128, 1, false>>()}))}));
     std::cout << "error: the mismatched model was accepted\n";
     return 1;
   } catch (const dy::shape_error& e) {

@@ -8,6 +8,7 @@ namespace typenet {
 template <std::size_t N>
 struct fixed_string {
   char data[N]{};
+  constexpr fixed_string() = default;
   constexpr fixed_string(const char (&s)[N]) {
     for (std::size_t i = 0; i < N; ++i) data[i] = s[i];
   }

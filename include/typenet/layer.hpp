@@ -1,22 +1,25 @@
 #pragma once
-// The layer protocol. A layer L is a type with
-//   L::kind                        its name in summaries and diagnostics,
-//   L::check<In, Diagnose>()       whether it accepts input shape In (see diagnostics.hpp),
-//   L::output<In>                  its output shape (named only after check passed),
-//   L::params<In>, L::macs<In>     learnable parameters and multiply-accumulates per image,
+// The static front end's layer protocol. A layer L is a type with
+//   L::op       its op kind (op.hpp): the one description of its rules, shapes, tensors, kernels;
+//   L::attrs    its numbers, a constexpr L::op::attributes;
+//   L::kind     its name in summaries (the op kind's, or a block's own);
 // and a composite layer also has
-//   L::children                    a hana::tuple_t of its child layers,
-//   L::child_inputs<In>()          a hana::tuple of the child layers' input shapes (hana::type).
-// Everything here is evaluated by the compiler; nothing exists at run time.
-#include <boost/hana/basic_tuple.hpp>
-#include <boost/hana/fold_left.hpp>
+//   L::children a hana::tuple_t of its child layers.
+// A layer may also have L::name (named<>). Shapes, rules, params and MACs are computed by the
+// compiler from the op kind's constexpr functions; lower<L>() gives the run-time description
+// (ir::node) that the planner runs, the same one the dynamic front end builds.
+#include <boost/hana/at.hpp>
+#include <boost/hana/length.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 #include <boost/hana/unpack.hpp>
 #include <string_view>
+#include <utility>
 
 #include "diagnostics.hpp"
 #include "fixed_string.hpp"
+#include "ir/node.hpp"
+#include "op.hpp"
 #include "shape.hpp"
 
 namespace typenet {
@@ -24,48 +27,26 @@ namespace hana = boost::hana;
 
 template <class L>
 concept layer = requires {
+  typename L::op;
+  requires op_kind<typename L::op>;
+  { L::attrs } -> std::convertible_to<typename L::op::attributes>;
   { L::kind } -> std::convertible_to<std::string_view>;
 };
 
 template <class L>
-concept composite_layer = layer<L> && requires { L::children; };
+concept composite_layer = layer<L> && composite_op_kind<typename L::op> && requires { L::children; };
 
-namespace detail {
-// The type a hana::type value (or a reference to one) stands for.
-template <class HanaType>
-using type_of = typename std::remove_cvref_t<HanaType>::type;
-
-// One step of shape propagation: where cascades stop (an invalid input is passed on unchecked).
-template <bool Diagnose, class L, class In>
-constexpr auto step(hana::basic_type<L>, hana::basic_type<In>) {
-  if constexpr (std::is_same_v<In, invalid_shape>)
-    return hana::type_c<invalid_shape>;
-  else if constexpr (L::template check<In, false>())
-    return hana::type_c<typename L::template output<In>>;
-  else {
-    // Not a constant evaluation: the failed static_assert is the one error, not a cascade of
-    // "called in a constant expression" ones.
-    if constexpr (Diagnose) L::template check<In, true>();
-    return hana::type_c<invalid_shape>;
-  }
-}
-
-template <bool Diagnose, class L, class In>
-using step_t = typename decltype(step<Diagnose>(hana::type_c<L>, hana::type_c<In>))::type;
-}  // namespace detail
-
-// Does layer L accept input shape In? A plain predicate: never a compile error.
-template <class L, class In>
-inline constexpr bool accepts = shape_type<In> && !std::is_same_v<detail::step_t<false, L, In>, detail::invalid_shape>;
-
-// The output shape of L on In; naming it for an invalid pair is a compile error that says why.
-template <class L, class In>
-using output_t = detail::step_t<true, L, In>;
-
-template <class L, class In>
-inline constexpr long layer_params_v = L::template params<In>;
-template <class L, class In>
-inline constexpr long layer_macs_v = L::template macs<In>;
+// Bases for writing layers: the op kind, its name, default attributes (and the children).
+template <op_kind Op>
+struct layer_of {
+  using op = Op;
+  static constexpr std::string_view kind = Op::kind;
+  static constexpr typename Op::attributes attrs{};
+};
+template <composite_op_kind Op, class... Children>
+struct composite_of : layer_of<Op> {
+  static constexpr auto children = hana::tuple_t<Children...>;
+};
 
 // named<"conv1", L>: L under the name torchvision's state_dict uses for it. An empty name makes
 // a node transparent: its children take its place in names and summaries.
@@ -76,21 +57,185 @@ struct named : L {
 };
 
 namespace detail {
-template <class L>
-inline constexpr bool is_named = false;
-template <fixed_string Name, class L>
-inline constexpr bool is_named<named<Name, L>> = true;
+// The type a hana::type value (or a reference to one) stands for.
+template <class HanaType>
+using type_of = typename std::remove_cvref_t<HanaType>::type;
 
 template <class L>
-using transparent = named<"", L>;
+inline constexpr bool has_name = requires { { L::name } -> std::convertible_to<std::string_view>; };
+template <class L>
+constexpr std::string_view own_name() {
+  if constexpr (has_name<L>) return L::name; else return {};
+}
+template <class L>
+inline constexpr bool is_hidden = has_name<L> && own_name<L>().empty();
 
-// Sum a metric over the children of a composite layer, each at its own input shape.
-template <class L, class In, class Metric>
-constexpr long sum_over_children(Metric metric) {
-  return hana::unpack(L::template child_inputs<In>(), [&](auto... ins) {
-    return hana::unpack(L::children, [&](auto... children) { return (0L + ... + metric(children, ins)); });
-  });
+template <class L>
+constexpr std::size_t child_count() {
+  if constexpr (composite_layer<L>) return decltype(hana::length(L::children))::value; else return 0;
+}
+template <class L, std::size_t I>
+using child_t = type_of<decltype(hana::at_c<I>(L::children))>;
+
+// Checks L on `in` and computes its output: the first broken rule (path relative to L) or ok.
+template <layer L>
+constexpr outcome walk(dims in) {
+  using Op = typename L::op;
+  if (verdict v = op_check<Op>(L::attrs, in); !v.ok()) return {v, in};
+  if constexpr (composite_layer<L>) {
+    return hana::unpack(L::children, [&](auto... c) {
+      dims outs[sizeof...(c) + 1] = {};
+      dims cur = in;
+      int i = 0;
+      verdict bad;
+      auto one = [&](auto child) {
+        using C = type_of<decltype(child)>;
+        if (!bad.ok()) return;
+        const outcome o = walk<C>(Op::flow == ir::flow::chain ? cur : in);
+        if (!o.v.ok()) {
+          bad = o.v;
+          bad.inside(i, own_name<C>(), has_name<C>);
+          return;
+        }
+        cur = outs[i++] = o.out;
+      };
+      (one(c), ...);
+      if (!bad.ok()) return outcome{bad, in};
+      return op_join<Op>(L::attrs, in, outs, int(sizeof...(c)));
+    });
+  } else {
+    return {{}, op_output<Op>(L::attrs, in)};
+  }
+}
+
+// Parameters or MACs of L on `in`, children included (for a layer that walk() accepts).
+template <layer L, bool Macs>
+constexpr long total(dims in) {
+  using Op = typename L::op;
+  long sum = Macs ? op_macs<Op>(L::attrs, in) : op_params<Op>(L::attrs, in);
+  if constexpr (composite_layer<L>) {
+    hana::unpack(L::children, [&](auto... c) {
+      dims cur = in;
+      auto one = [&](auto child) {
+        using C = type_of<decltype(child)>;
+        const dims ci = Op::flow == ir::flow::chain ? cur : in;
+        sum += total<C, Macs>(ci);
+        cur = walk<C>(ci).out;
+      };
+      (one(c), ...);
+    });
+  }
+  return sum;
+}
+
+// The layer a verdict's trail leads to.
+template <class L, int... Trail>
+struct layer_at {
+  using type = L;
+};
+template <class L, int I, int... Rest>
+struct layer_at<L, I, Rest...> : layer_at<child_t<L, std::size_t(I)>, Rest...> {};
+
+template <class Rules, int I>
+struct rule_at;
+template <class R, class... Rs>
+struct rule_at<rule_list<R, Rs...>, 0> {
+  using type = R;
+};
+template <class R, class... Rs, int I>
+struct rule_at<rule_list<R, Rs...>, I> : rule_at<rule_list<Rs...>, I - 1> {};
+
+template <std::size_t N>
+constexpr fixed_string<N + 1> to_fixed(const char* s) {
+  fixed_string<N + 1> f;
+  for (std::size_t i = 0; i < N; ++i) f.data[i] = s[i];
+  return f;
+}
+
+template <class Body, class In>
+inline constexpr verdict verdict_v = walk<Body>(In::dims).v;
+
+// The failing rule's detail with its numbers ("branch 14x14, shortcut 28x28").
+template <class Rule, class Body, class In>
+inline constexpr auto detail_text_v = [] {
+  struct text {
+    char s[200];
+    int n;
+  } t{};
+  t.n = format_detail(Rule::detail, verdict_v<Body, In>, t.s, 200);
+  if (t.n > 199) t.n = 199;
+  return t;
+}();
+
+// The one compile-time report of a broken layer (once per body and input): the failing rule's
+// static_assert, in the context of detail::shape_mismatch<...>, which shows the numbers (on GCC
+// with the dotted path of the failing layer).
+template <class Body, class In>
+constexpr bool diagnose() {
+  constexpr const verdict& v = verdict_v<Body, In>;
+  if constexpr (v.ok()) {
+    return true;
+  } else {
+    using failing = typename decltype([]<std::size_t... D>(std::index_sequence<D...>) {
+      return hana::type_c<typename layer_at<Body, verdict_v<Body, In>.trail[D]...>::type>;
+    }(std::make_index_sequence<std::size_t(v.depth)>{}))::type;
+    using rule = typename rule_at<typename failing::op::rules, v.rule>::type;
+#if defined(__clang__)
+    using context = typename decltype([]<std::size_t... I>(std::index_sequence<I...>) {
+      return hana::type_c<shape_mismatch<verdict_v<Body, In>.values[I]...>>;
+    }(std::make_index_sequence<std::size_t(v.count)>{}))::type;
+#else
+    constexpr const auto& text = detail_text_v<rule, Body, In>;
+    using context = shape_mismatch<to_fixed<std::size_t(v.path_len ? v.path_len : 5)>(v.path_len ? v.path : "model"),
+                                   to_fixed<std::size_t(text.n)>(text.s)>;
+#endif
+    rule::template fail<context>();
+    return false;
+  }
 }
 }  // namespace detail
+
+// Does layer L accept input shape In? A plain predicate: never a compile error.
+template <class L, class In>
+inline constexpr bool accepts = [] {
+  if constexpr (layer<L> && shape_type<In>) return detail::walk<L>(In::dims).v.ok(); else return false;
+}();
+
+namespace detail {
+// The output shape of L on In, after reporting the first broken rule (invalid_shape then).
+template <layer L, shape_type In>
+constexpr auto checked_output() {
+  if constexpr (diagnose<L, In>()) {
+    constexpr dims out = walk<L>(In::dims).out;
+    return hana::type_c<shape<out.channels, out.height, out.width>>;
+  } else
+    return hana::type_c<invalid_shape>;
+}
+}  // namespace detail
+
+// The output shape of L on In; for an invalid pair, the first broken rule is the compile error.
+template <layer L, shape_type In>
+using output_t = typename decltype(detail::checked_output<L, In>())::type;
+
+// Parameters and MACs per image of L on In (after the same check as output_t).
+template <layer L, shape_type In>
+inline constexpr long layer_params_v = [] {
+  if constexpr (detail::diagnose<L, In>()) return detail::total<L, false>(In::dims); else return 0L;
+}();
+template <layer L, shape_type In>
+inline constexpr long layer_macs_v = [] {
+  if constexpr (detail::diagnose<L, In>()) return detail::total<L, true>(In::dims); else return 0L;
+}();
+
+// The run-time description of L: the same ir::node the dynamic front end builds by hand.
+template <layer L>
+ir::node lower() {
+  ir::node n = ir::make<typename L::op>(L::attrs);
+  if (L::kind != L::op::kind) n.label = L::kind;
+  if constexpr (detail::has_name<L>) n.name = std::string(L::name);
+  if constexpr (composite_layer<L>)
+    hana::unpack(L::children, [&](auto... c) { (n.children.push_back(lower<detail::type_of<decltype(c)>>()), ...); });
+  return n;
+}
 
 }  // namespace typenet

@@ -1,4 +1,7 @@
 #pragma once
+// model<input<C, H, W>, Layers...>: a whole network as a type, and the compile-time facts about
+// it. Every entry point (here, summary, weights, executor) checks the model first through the
+// same step, so a broken model reports its first broken rule, once, wherever it is used.
 #include "layers/sequential.hpp"
 
 namespace typenet {
@@ -33,28 +36,26 @@ concept model_type = detail::is_model<M>;
 template <model_type M>
 inline constexpr bool well_formed = accepts<typename M::body, typename M::input_shape>;
 
+namespace detail {
+// The step every entry point takes first: true for a well-formed M; for an ill-formed one, the
+// one diagnostic (its first broken rule), then false.
+template <class M>
+inline constexpr bool model_ok = diagnose<typename M::body, typename M::input_shape>();
+
+template <class L, class In, bool Macs>
+constexpr long checked_total() {
+  if constexpr (diagnose<L, In>()) return total<L, Macs>(In::dims); else return 0;
+}
+}  // namespace detail
+
 // M's output shape per image; for an ill-formed M, the first broken rule is the compile error.
 template <model_type M>
 using output_shape_t = output_t<typename M::body, typename M::input_shape>;
 
-namespace detail {
-template <class M, class Metric>
-constexpr long checked_total(Metric metric) {
-  if constexpr (std::is_same_v<output_shape_t<M>, invalid_shape>)
-    return 0;  // output_shape_t has reported the error
-  else
-    return metric(hana::type_c<typename M::body>, hana::type_c<typename M::input_shape>);
-}
-}  // namespace detail
+template <model_type M>
+inline constexpr long param_count_v = detail::checked_total<typename M::body, typename M::input_shape, false>();
 
 template <model_type M>
-inline constexpr long param_count_v = detail::checked_total<M>([](auto l, auto in) {
-  return layer_params_v<detail::type_of<decltype(l)>, detail::type_of<decltype(in)>>;
-});
-
-template <model_type M>
-inline constexpr long macs_v = detail::checked_total<M>([](auto l, auto in) {
-  return layer_macs_v<detail::type_of<decltype(l)>, detail::type_of<decltype(in)>>;
-});
+inline constexpr long macs_v = detail::checked_total<typename M::body, typename M::input_shape, true>();
 
 }  // namespace typenet

@@ -1,11 +1,10 @@
 #pragma once
-// A model's layer table, computed by the compiler (summary_v<M> is a constexpr std::array) and
-// printed like Keras' model.summary().
+// A model's layer table, like Keras' model.summary(): for a static model computed by the compiler
+// (summary_v<M> is a constexpr std::array), for a dynamic one from its description; one printer.
 #include <array>
-#include <boost/hana/at.hpp>
-#include <boost/hana/length.hpp>
 #include <cstdio>
 #include <ostream>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,13 +25,6 @@ struct summary_row {
 
 namespace detail {
 template <class L>
-constexpr std::string_view own_name() {
-  if constexpr (is_named<L>) return L::name; else return {};
-}
-template <class L>
-inline constexpr bool is_hidden = own_name<L>().empty() && is_named<L>;
-
-template <class L>
 constexpr int row_count() {
   int rows = is_hidden<L> ? 0 : 1;
   if constexpr (composite_layer<L>)
@@ -40,35 +32,51 @@ constexpr int row_count() {
   return rows;
 }
 
-template <class L, class In>
-constexpr void write_rows(summary_row*& out, int index, int depth) {
-  if constexpr (!is_hidden<L>) {
-    using Out = typename L::template output<In>;
-    *out++ = summary_row{own_name<L>(), index, depth, L::kind, Out::channels, Out::height, Out::width,
-                         layer_params_v<L, In>, layer_macs_v<L, In>, composite_layer<L>};
+template <class L>
+constexpr void write_rows(summary_row*& out, dims in, int index, int depth) {
+  if (!is_hidden<L> && depth >= 0) {  // the model's body (depth -1) is not a row
+    const dims o = walk<L>(in).out;
+    *out++ = summary_row{own_name<L>(), index, depth, L::kind, o.channels, o.height, o.width,
+                         total<L, false>(in), total<L, true>(in), composite_layer<L>};
   }
   if constexpr (composite_layer<L>) {
-    constexpr auto inputs = L::template child_inputs<In>();
     const int child_depth = is_hidden<L> ? depth : depth + 1;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      (write_rows<type_of<decltype(hana::at_c<I>(L::children))>, type_of<decltype(hana::at_c<I>(inputs))>>(
-           out, int(I), child_depth),
-       ...);
-    }(std::make_index_sequence<decltype(hana::length(L::children))::value>{});
+    hana::unpack(L::children, [&](auto... c) {
+      dims cur = in;
+      int i = 0;
+      auto one = [&](auto child) {
+        using C = type_of<decltype(child)>;
+        const dims ci = L::op::flow == ir::flow::chain ? cur : in;
+        write_rows<C>(out, ci, i++, child_depth);
+        cur = walk<C>(ci).out;
+      };
+      (one(c), ...);
+    });
   }
 }
 
 template <class M>
 constexpr auto make_summary() {
   using body = typename M::body;
-  std::array<summary_row, row_count<body>() - 1> rows{};  // the body itself is not a row
-  summary_row* out = rows.data();
-  constexpr auto inputs = body::template child_inputs<typename M::input_shape>();
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (write_rows<type_of<decltype(hana::at_c<I>(body::children))>, type_of<decltype(hana::at_c<I>(inputs))>>(out, int(I), 0),
-     ...);
-  }(std::make_index_sequence<decltype(hana::length(body::children))::value>{});
-  return rows;
+  if constexpr (!model_ok<M>) {
+    return std::array<summary_row, 0>{};
+  } else {
+    std::array<summary_row, row_count<body>() - 1> rows{};  // the body itself is not a row
+    summary_row* out = rows.data();
+    write_rows<body>(out, M::input_shape::dims, 0, -1);
+    return rows;
+  }
+}
+
+// The same rows from a resolved description (the dynamic front end).
+inline void write_rows(const ir::resolved& r, std::vector<summary_row>& rows, int index, int depth) {
+  const ir::node& n = *r.n;
+  const bool hidden = n.name && n.name->empty();
+  if (!hidden && depth >= 0)
+    rows.push_back({n.name ? std::string_view(*n.name) : std::string_view{}, index, depth, n.kind(), r.out.channels,
+                    r.out.height, r.out.width, r.params, r.macs, n.op->composite()});
+  const int child_depth = hidden ? depth : depth + 1;
+  for (std::size_t i = 0; i < r.children.size(); ++i) write_rows(r.children[i], rows, int(i), child_depth);
 }
 
 inline std::string with_commas(long v) {
@@ -79,26 +87,18 @@ inline std::string with_commas(long v) {
   }
   return out;
 }
-}  // namespace detail
 
-// One row per visible layer, depth-first, for a well-formed model M.
-template <model_type M>
-  requires(!std::is_same_v<output_shape_t<M>, detail::invalid_shape>)
-inline constexpr auto summary_v = detail::make_summary<M>();
-
-// Prints M's layer table down to max_depth (0: the model's own layers; -1: every layer), with
-// dotted names as in torchvision's state_dict ("layer1.0.conv2").
-template <model_type M>
-void print_summary(std::ostream& os, std::string_view title = "model", int max_depth = -1) {
-  using in = typename M::input_shape;
-  using out = output_shape_t<M>;
+// The table: rows down to max_depth (0: the model's own layers; -1: every layer), with dotted
+// names as in torchvision's state_dict ("layer1.0.conv2").
+inline void print_table(std::ostream& os, std::string_view title, dims in, dims out, std::span<const summary_row> rows,
+                        long params, long macs, int max_depth) {
   const std::string rule(96, '_'), double_rule(96, '=');
   char line[256];
-  os << "Model: " << title << "  (input " << in::channels << "x" << in::height << "x" << in::width << ")\n" << rule << "\n";
+  os << "Model: " << title << "  (input " << in.channels << "x" << in.height << "x" << in.width << ")\n" << rule << "\n";
   std::snprintf(line, sizeof line, "%-44s %-18s %14s %16s\n", "Layer (type)", "Output Shape", "Param #", "MACs");
   os << line << double_rule << "\n";
   std::vector<std::string> path;  // the dotted name's parts, by depth
-  for (const summary_row& r : summary_v<M>) {
+  for (const summary_row& r : rows) {
     path.resize(std::size_t(r.depth) + 1);
     path[std::size_t(r.depth)] = r.name.empty() ? std::to_string(r.index) : std::string(r.name);
     if (max_depth >= 0 && r.depth > max_depth) continue;
@@ -106,15 +106,31 @@ void print_summary(std::ostream& os, std::string_view title = "model", int max_d
     for (std::size_t d = 0; d < path.size(); ++d) name += (d ? "." : "") + path[d];
     name += " (" + std::string(r.kind) + ")";
     const std::string shape = "(" + std::to_string(r.channels) + ", " + std::to_string(r.height) + ", " + std::to_string(r.width) + ")";
-    std::snprintf(line, sizeof line, "%-44s %-18s %14s %16s\n", name.c_str(), shape.c_str(),
-                  detail::with_commas(r.params).c_str(), detail::with_commas(r.macs).c_str());
+    std::snprintf(line, sizeof line, "%-44s %-18s %14s %16s\n", name.c_str(), shape.c_str(), with_commas(r.params).c_str(),
+                  with_commas(r.macs).c_str());
     os << line;
   }
   os << double_rule << "\n"
-     << "Total params: " << detail::with_commas(param_count_v<M>) << "\n"
-     << "Total MACs:   " << detail::with_commas(macs_v<M>) << " per image (" << double(macs_v<M>) / 1e9 << " G)\n"
-     << "Output shape: (" << out::channels << ", " << out::height << ", " << out::width << ")\n"
+     << "Total params: " << with_commas(params) << "\n"
+     << "Total MACs:   " << with_commas(macs) << " per image (" << double(macs) / 1e9 << " G)\n"
+     << "Output shape: (" << out.channels << ", " << out.height << ", " << out.width << ")\n"
      << rule << "\n";
+}
+}  // namespace detail
+
+// One row per visible layer, depth-first, for a well-formed model M (ill-formed: its first broken
+// rule is the compile error, and the table is empty).
+template <model_type M>
+inline constexpr auto summary_v = detail::make_summary<M>();
+
+// Prints M's layer table down to max_depth (0: the model's own layers; -1: every layer).
+template <model_type M>
+void print_summary(std::ostream& os, std::string_view title = "model", int max_depth = -1) {
+  if constexpr (detail::model_ok<M>) {
+    using in = typename M::input_shape;
+    using out = output_shape_t<M>;
+    detail::print_table(os, title, in::dims, out::dims, summary_v<M>, param_count_v<M>, macs_v<M>, max_depth);
+  }
 }
 
 }  // namespace typenet

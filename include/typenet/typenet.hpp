@@ -1,14 +1,20 @@
 #pragma once
 // typenet: neural networks as C++ types. Everything public, in one include.
 #include "shape.hpp"
+#include "diagnostics.hpp"
+#include "op.hpp"
 #include "layer.hpp"
-#include "layers/activation.hpp"
+// The layer kinds: one file each (op kind, static layer, dynamic builder).
 #include "layers/batch_norm.hpp"
 #include "layers/conv2d.hpp"
+#include "layers/global_avg_pool.hpp"
+#include "layers/identity.hpp"
 #include "layers/linear.hpp"
-#include "layers/pool.hpp"
+#include "layers/max_pool.hpp"
+#include "layers/relu.hpp"
 #include "layers/residual.hpp"
 #include "layers/sequential.hpp"
+// Blocks and models.
 #include "blocks/bottleneck.hpp"
 #include "blocks/resnet.hpp"
 #include "blocks/resnext.hpp"
@@ -16,3 +22,4 @@
 #include "models/resnet50.hpp"
 #include "models/resnext50.hpp"
 #include "summary.hpp"
+#include "dynamic/model.hpp"

@@ -90,9 +90,13 @@ static_assert(!well_formed<model<input<3, 224, 224>, conv2d<64, 7, 2, 3>, resnex
 static_assert(!well_formed<model<input<3, 16, 16>, conv2d<8, 3, 2, 1>, conv2d<8, 3, 2, 1>, conv2d<8, 3, 2, 1>,
                                  conv2d<8, 3, 2, 1>, conv2d<8, 7>>>);  // shrinks to 1x1 before the 7x7
 
-// A broken layer stops propagation: everything after it sees invalid_shape and stays silent.
-static_assert(std::is_same_v<detail::step_t<false, relu, detail::invalid_shape>, detail::invalid_shape>);
-static_assert(std::is_same_v<detail::step_t<false, conv2d<8, 7>, shape<8, 5, 5>>, detail::invalid_shape>);
+// A broken layer stops the check: the verdict names the first broken rule and where it is.
+constexpr verdict deep = detail::walk<model<input<3, 16, 16>, named<"a", conv2d<8, 7>>, linear<0>>::body>(dims{3, 16, 16}).v;
+static_assert(!deep.ok() && deep.where() == "1" && deep.values[0] == 0);  // linear<0>, the model's second layer
+constexpr verdict first = detail::walk<sequential<conv2d<8, 3, 2, 1>, named<"b", sequential<conv2d<8, 7>, linear<0>>>>>(dims{3, 8, 8}).v;
+static_assert(!first.ok() && first.where() == "b.0" && first.values[0] == 7 && first.values[1] == 4);
+// A batch norm with a zero epsilon is rejected by the predicate, not by a hard error.
+static_assert(!accepts<basic_batch_norm<std::ratio<0>>, shape<8, 4, 4>>);
 
 // ---- the summary table -----------------------------------------------------------------------------
 constexpr auto& rows = summary_v<resnext50_32x4d>;

@@ -1,24 +1,49 @@
 #pragma once
 #include <utility>
 
-#include "../layers/activation.hpp"
 #include "../layers/batch_norm.hpp"
 #include "../layers/conv2d.hpp"
+#include "../layers/identity.hpp"
+#include "../layers/relu.hpp"
 #include "../layers/residual.hpp"
 #include "../layers/sequential.hpp"
 
 namespace typenet {
 
+namespace rule {
+TYPENET_RULE(bottleneck_identity_channels, "bottleneck: identity shortcut needs input channels == Out",
+             "input channels {}, Out {}");
+TYPENET_RULE(bottleneck_identity_stride, "bottleneck: identity shortcut cannot downsample (Stride must be 1)", "Stride {}");
+}  // namespace rule
+
+namespace ops {
+// A bottleneck block's own rules, checked before its layers: a chain of its children otherwise.
+struct bottleneck {
+  static constexpr std::string_view kind = "bottleneck";
+  struct attributes {
+    int width = 0, out = 0, stride = 1, groups = 1;
+    bool projection = false;
+  };
+  using rules = rule_list<rule::bottleneck_identity_channels, rule::bottleneck_identity_stride>;
+  static constexpr ir::flow flow = ir::flow::chain;
+  static constexpr verdict check(const attributes& a, dims in) {
+    if (!a.projection && in.channels != a.out) return rules::broken<rule::bottleneck_identity_channels>({in.channels, a.out});
+    if (!a.projection && a.stride != 1) return rules::broken<rule::bottleneck_identity_stride>({a.stride});
+    return {};
+  }
+};
+}  // namespace ops
+
 namespace detail {
 // torchvision's Bottleneck (ResNet v1.5: the stride sits on the 3x3), with its state_dict names.
 template <int Width, int Out, int Stride, int Groups, bool Projection>
 using bottleneck_body = sequential<
-    transparent<residual<
-        transparent<sequential<named<"conv1", conv2d<Width, 1>>, named<"bn1", batch_norm>, named<"relu", relu>,
-                               named<"conv2", conv2d<Width, 3, Stride, 1, Groups>>, named<"bn2", batch_norm>,
-                               named<"relu", relu>, named<"conv3", conv2d<Out, 1>>, named<"bn3", batch_norm>>>,
+    named<"", residual<
+        named<"", sequential<named<"conv1", conv2d<Width, 1>>, named<"bn1", batch_norm>, named<"relu", relu>,
+                             named<"conv2", conv2d<Width, 3, Stride, 1, Groups>>, named<"bn2", batch_norm>,
+                             named<"relu", relu>, named<"conv3", conv2d<Out, 1>>, named<"bn3", batch_norm>>>,
         std::conditional_t<Projection, named<"downsample", sequential<conv2d<Out, 1, Stride>, batch_norm>>,
-                           transparent<identity>>>>,
+                           named<"", identity>>>>,
     named<"relu", relu>>;
 
 // A stage of Blocks blocks: First, then Blocks - 1 copies of Rest (at least First alone).
@@ -35,27 +60,9 @@ using stage_t = decltype(stage<First, Rest>(std::make_index_sequence<(Blocks > 1
 // ReLU. ResNet-50 and ResNeXt-50 are this block with different numbers.
 template <int Width, int Out, int Stride, int Groups, bool Projection>
 struct bottleneck : detail::bottleneck_body<Width, Out, Stride, Groups, Projection> {
-  using body = detail::bottleneck_body<Width, Out, Stride, Groups, Projection>;
-  static constexpr std::string_view kind = "bottleneck";
-
-  template <class In, bool Diagnose = false>
-  static constexpr bool check() {
-    if constexpr (!Projection && In::channels != Out) {
-      if constexpr (Diagnose) {
-        static_assert(In::channels == Out, "bottleneck: identity shortcut needs input channels == Out");
-        (void)sizeof(detail::shape_mismatch<bottleneck, In::channels, Out>);
-      }
-      return false;
-    } else if constexpr (!Projection && Stride != 1) {
-      if constexpr (Diagnose) {
-        static_assert(Stride == 1, "bottleneck: identity shortcut cannot downsample (Stride must be 1)");
-        (void)sizeof(detail::shape_mismatch<bottleneck, Stride>);
-      }
-      return false;
-    } else {
-      return body::template check<In, Diagnose>();
-    }
-  }
+  using op = ops::bottleneck;
+  static constexpr std::string_view kind = op::kind;
+  static constexpr op::attributes attrs{Width, Out, Stride, Groups, Projection};
 };
 
 }  // namespace typenet

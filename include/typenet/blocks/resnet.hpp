@@ -1,7 +1,28 @@
 #pragma once
 #include "bottleneck.hpp"
 
-namespace typenet::resnet {
+namespace typenet {
+
+namespace rule {
+TYPENET_RULE(resnet_stack_empty, "resnet::stack: needs at least one block", "{} blocks");
+}  // namespace rule
+
+namespace ops {
+struct resnet_stack {
+  static constexpr std::string_view kind = "resnet::stack";
+  struct attributes {
+    int blocks = 0;
+  };
+  using rules = rule_list<rule::resnet_stack_empty>;
+  static constexpr ir::flow flow = ir::flow::chain;
+  static constexpr verdict check(const attributes& a, dims) {
+    if (a.blocks < 1) return rules::broken<rule::resnet_stack_empty>({a.blocks});
+    return {};
+  }
+};
+}  // namespace ops
+
+namespace resnet {
 
 // torchvision's ResNet Bottleneck: width Planes, output 4*Planes, one group.
 template <int Planes, int Stride, bool Projection>
@@ -12,21 +33,10 @@ struct block : bottleneck<Planes, 4 * Planes, Stride, 1, Projection> {
 // torchvision's _make_layer: Blocks blocks, the first projecting to 4*Planes with the stride.
 template <int Planes, int Blocks, int Stride>
 struct stack : typenet::detail::stage_t<block<Planes, Stride, true>, block<Planes, 1, false>, Blocks> {
-  using base = typenet::detail::stage_t<block<Planes, Stride, true>, block<Planes, 1, false>, Blocks>;
-  static constexpr std::string_view kind = "resnet::stack";
-
-  template <class In, bool Diagnose = false>
-  static constexpr bool check() {
-    if constexpr (Blocks < 1) {
-      if constexpr (Diagnose) {
-        static_assert(Blocks >= 1, "resnet::stack: needs at least one block");
-        (void)sizeof(typenet::detail::shape_mismatch<stack, Blocks>);
-      }
-      return false;
-    } else {
-      return base::template check<In, Diagnose>();
-    }
-  }
+  using op = ops::resnet_stack;
+  static constexpr std::string_view kind = op::kind;
+  static constexpr op::attributes attrs{Blocks};
 };
 
-}  // namespace typenet::resnet
+}  // namespace resnet
+}  // namespace typenet

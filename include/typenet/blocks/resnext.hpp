@@ -1,47 +1,63 @@
 #pragma once
-#include <utility>
-
 #include "bottleneck.hpp"
 
-namespace typenet::resnext {
+namespace typenet {
+
+namespace rule {
+TYPENET_RULE(resnext_block_positive, "resnext::block: Filters, Stride and Groups must be positive", "Filters {}, Stride {}, Groups {}");
+TYPENET_RULE(resnext_block_groups, "resnext::block: Filters must be divisible by Groups", "Filters {}, Groups {}");
+TYPENET_RULE(resnext_block_identity_channels, "resnext::block: identity shortcut needs input channels == 2*Filters",
+             "input channels {}, 2*Filters {}");
+TYPENET_RULE(resnext_block_identity_stride, "resnext::block: identity shortcut cannot downsample (Stride must be 1)", "Stride {}");
+TYPENET_RULE(resnext_stack_empty, "resnext::stack: needs at least one block", "{} blocks");
+}  // namespace rule
+
+namespace ops {
+// The seed's block: its own rules in the seed's words, checked before its layers.
+struct resnext_block {
+  static constexpr std::string_view kind = "resnext::block";
+  struct attributes {
+    int filters = 0, stride = 1, groups = 32;
+    bool conv_shortcut = false;
+  };
+  using rules = rule_list<rule::resnext_block_positive, rule::resnext_block_groups, rule::resnext_block_identity_channels,
+                          rule::resnext_block_identity_stride>;
+  static constexpr ir::flow flow = ir::flow::chain;
+  static constexpr verdict check(const attributes& a, dims in) {
+    if (!(a.filters > 0 && a.stride > 0 && a.groups > 0))
+      return rules::broken<rule::resnext_block_positive>({a.filters, a.stride, a.groups});
+    if (a.filters % a.groups != 0) return rules::broken<rule::resnext_block_groups>({a.filters, a.groups});
+    if (!a.conv_shortcut && in.channels != 2 * a.filters)
+      return rules::broken<rule::resnext_block_identity_channels>({in.channels, 2 * a.filters});
+    if (!a.conv_shortcut && a.stride != 1) return rules::broken<rule::resnext_block_identity_stride>({a.stride});
+    return {};
+  }
+};
+
+struct resnext_stack {
+  static constexpr std::string_view kind = "resnext::stack";
+  struct attributes {
+    int blocks = 0;
+  };
+  using rules = rule_list<rule::resnext_stack_empty>;
+  static constexpr ir::flow flow = ir::flow::chain;
+  static constexpr verdict check(const attributes& a, dims) {
+    if (a.blocks < 1) return rules::broken<rule::resnext_stack_empty>({a.blocks});
+    return {};
+  }
+};
+}  // namespace ops
+
+namespace resnext {
 
 // The seed's block(x, filters, strides, groups, conv_shortcut): residual branch ends in 2*Filters
 // channels; the shortcut is a strided 1x1 projection when ConvShortcut, else the input itself.
 template <int Filters, int Stride, bool ConvShortcut, int Groups = 32>
 struct block : bottleneck<Filters, 2 * Filters, Stride, Groups, ConvShortcut> {
   using base = bottleneck<Filters, 2 * Filters, Stride, Groups, ConvShortcut>;
-  static constexpr std::string_view kind = "resnext::block";
-
-  template <class In, bool Diagnose = false>
-  static constexpr bool check() {
-    if constexpr (!(Filters > 0 && Stride > 0 && Groups > 0)) {
-      if constexpr (Diagnose) {
-        static_assert(Filters > 0 && Stride > 0 && Groups > 0, "resnext::block: Filters, Stride and Groups must be positive");
-        (void)sizeof(typenet::detail::shape_mismatch<block, Filters, Stride, Groups>);
-      }
-      return false;
-    } else if constexpr (Filters % Groups != 0) {
-      if constexpr (Diagnose) {
-        static_assert(Filters % Groups == 0, "resnext::block: Filters must be divisible by Groups");
-        (void)sizeof(typenet::detail::shape_mismatch<block, Filters, Groups>);
-      }
-      return false;
-    } else if constexpr (!ConvShortcut && In::channels != 2 * Filters) {
-      if constexpr (Diagnose) {
-        static_assert(In::channels == 2 * Filters, "resnext::block: identity shortcut needs input channels == 2*Filters");
-        (void)sizeof(typenet::detail::shape_mismatch<block, In::channels, 2 * Filters>);
-      }
-      return false;
-    } else if constexpr (!ConvShortcut && Stride != 1) {
-      if constexpr (Diagnose) {
-        static_assert(Stride == 1, "resnext::block: identity shortcut cannot downsample (Stride must be 1)");
-        (void)sizeof(typenet::detail::shape_mismatch<block, Stride>);
-      }
-      return false;
-    } else {
-      return base::template check<In, Diagnose>();
-    }
-  }
+  using op = ops::resnext_block;
+  static constexpr std::string_view kind = op::kind;
+  static constexpr op::attributes attrs{Filters, Stride, Groups, ConvShortcut};
 };
 
 // keras-applications' stack3: exactly Blocks blocks, the first projecting to 2*Filters (with the
@@ -49,22 +65,11 @@ struct block : bottleneck<Filters, 2 * Filters, Stride, Groups, ConvShortcut> {
 // range(blocks)` after the first block builds Blocks + 1.)
 template <int Filters, int Blocks, int Stride, int Groups = 32>
 struct stack : typenet::detail::stage_t<block<Filters, Stride, true, Groups>, block<Filters, 1, false, Groups>, Blocks> {
-  using base = typenet::detail::stage_t<block<Filters, Stride, true, Groups>, block<Filters, 1, false, Groups>, Blocks>;
-  static constexpr std::string_view kind = "resnext::stack";
+  using op = ops::resnext_stack;
+  static constexpr std::string_view kind = op::kind;
+  static constexpr op::attributes attrs{Blocks};
   static constexpr int blocks = Blocks;
-
-  template <class In, bool Diagnose = false>
-  static constexpr bool check() {
-    if constexpr (Blocks < 1) {
-      if constexpr (Diagnose) {
-        static_assert(Blocks >= 1, "resnext::stack: needs at least one block");
-        (void)sizeof(typenet::detail::shape_mismatch<stack, Blocks>);
-      }
-      return false;
-    } else {
-      return base::template check<In, Diagnose>();
-    }
-  }
 };
 
-}  // namespace typenet::resnext
+}  // namespace resnext
+}  // namespace typenet

@@ -366,11 +366,27 @@ inline void conv_tile_n(int nv, const conv_tile_args& a) {
   }
 }
 
-// The stem (7x7 over 3 channels) with compile-time loops: no per-tap loop overhead.
+// The stem (7x7/2 over 3 channels, 8-channel blocks) with compile-time loops: no per-tap loop
+// overhead. Only that tile shape gets the variant: each one costs compile time in every TU.
 template <int R, int S, int V>
 inline void conv_tile_dispatch(int nv, const conv_tile_args& a) {
-  if (a.K == 7 && a.ci1 - a.ci0 == 3) return conv_tile_n<R, S, V, 7, 3>(nv, a);
-  conv_tile_n<R, S, V>(nv, a);
+  if constexpr (R == 8 && S == 2)
+    if (a.K == 7 && a.ci1 - a.ci0 == 3) return conv_tile_n<R, S, V, 7, 3>(nv, a);
+  if constexpr (R <= 4) {
+    // Narrow blocks (grouped convs, 1-4 channels per group) get one tile shape: a short chunk is
+    // padded with empty slots (masked loads and stores touch nothing) instead of a tile per
+    // chunk length. It wastes at most a chunk per image and saves compile time in every TU.
+    if (nv < V) {
+      conv_slot padded[V] = {};
+      for (int v = 0; v < nv; ++v) padded[v] = a.sl[v];
+      conv_tile_args b = a;
+      b.sl = padded;
+      return conv_tile<R, V, S>(b);
+    }
+    return conv_tile<R, V, S>(a);
+  } else {
+    conv_tile_n<R, S, V>(nv, a);
+  }
 }
 
 // 1x1 stride-1 tail: the last P % 16 pixels of each channel, vectorised over output channels
@@ -437,11 +453,22 @@ inline void conv_tail_1x1_px(const conv_tile_args& a, long p0, long p1, long wbl
 // conv_tail_1x1_px for 1 to 4 weight blocks at a time (nbk), chosen at run time.
 template <int R>
 inline void conv_tail_1x1_blocks(int nbk, const conv_tile_args& a, long t0, long ohw, long wblock, int rows) {
-  switch (nbk) {
-    case 4: return conv_tail_1x1_px<R, 4>(a, t0, ohw, wblock, rows);
-    case 3: return conv_tail_1x1_px<R, 3>(a, t0, ohw, wblock, rows);
-    case 2: return conv_tail_1x1_px<R, 2>(a, t0, ohw, wblock, rows);
-    default: return conv_tail_1x1_px<R, 1>(a, t0, ohw, wblock, rows);
+  if constexpr (R < 8) {  // grouped 1x1 layers only: one block at a time (fewer instantiations)
+    for (int b = 0; b < nbk && b * R < rows; ++b) {
+      conv_tile_args one = a;
+      one.w = a.w + b * wblock;
+      one.out = a.out + b * R * a.ohw;
+      one.bias = a.bias ? a.bias + b * R : nullptr;
+      one.res = a.res ? a.res + b * R * a.ohw : nullptr;
+      conv_tail_1x1_px<R, 1>(one, t0, ohw, wblock, std::min(R, rows - b * R));
+    }
+  } else {
+    switch (nbk) {
+      case 4: return conv_tail_1x1_px<R, 4>(a, t0, ohw, wblock, rows);
+      case 3: return conv_tail_1x1_px<R, 3>(a, t0, ohw, wblock, rows);
+      case 2: return conv_tail_1x1_px<R, 2>(a, t0, ohw, wblock, rows);
+      default: return conv_tail_1x1_px<R, 1>(a, t0, ohw, wblock, rows);
+    }
   }
 }
 

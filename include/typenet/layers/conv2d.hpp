@@ -1,60 +1,116 @@
 #pragma once
-#include "../kernels/geometry.hpp"
+// conv2d: 2-D convolution, PyTorch semantics (zero padding on every side, weights
+// [Out][In/Groups][K][K]). Rules, shapes, tensors and kernels for both front ends.
+#include "../kernels/conv2d.hpp"
+#include "../kernels/reference.hpp"
 #include "../layer.hpp"
 
 namespace typenet {
 
-// 2-D convolution, PyTorch semantics: zero padding on every side, weights [Out][In/Groups][K][K].
-template <int Out, int Kernel, int Stride = 1, int Padding = 0, int Groups = 1, bool Bias = false>
+namespace rule {
+TYPENET_RULE(conv2d_positive, "conv2d: Out, Kernel, Stride and Groups must be positive and Padding non-negative",
+             "Out {}, Kernel {}, Stride {}, Padding {}, Groups {}");
+TYPENET_RULE(conv2d_output_groups, "conv2d: output channels must be divisible by Groups", "Out {}, Groups {}");
+TYPENET_RULE(conv2d_input_groups, "conv2d: input channels must be divisible by Groups", "input channels {}, Groups {}");
+TYPENET_RULE(conv2d_kernel_fits, "conv2d: kernel larger than the padded input", "kernel {}, padded input {}x{}");
+}  // namespace rule
+
+namespace ops {
 struct conv2d {
   static constexpr std::string_view kind = "conv2d";
-  static constexpr int out_channels = Out, kernel = Kernel, stride = Stride, padding = Padding, groups = Groups;
-  static constexpr bool bias = Bias;
+  struct attributes {
+    int out = 0, kernel = 0, stride = 1, padding = 0, groups = 1;
+    bool bias = false;
+  };
+  using rules = rule_list<rule::conv2d_positive, rule::conv2d_output_groups, rule::conv2d_input_groups, rule::conv2d_kernel_fits>;
 
-  template <class In, bool Diagnose = false>
-  static constexpr bool check() {
-    if constexpr (!(Out > 0 && Kernel > 0 && Stride > 0 && Padding >= 0 && Groups > 0)) {
-      if constexpr (Diagnose) {
-        static_assert(Out > 0 && Kernel > 0 && Stride > 0 && Padding >= 0 && Groups > 0,
-                      "conv2d: Out, Kernel, Stride and Groups must be positive and Padding non-negative");
-        (void)sizeof(detail::shape_mismatch<conv2d, Out, Kernel, Stride, Padding, Groups>);
-      }
-      return false;
-    } else if constexpr (Out % Groups != 0) {
-      if constexpr (Diagnose) {
-        static_assert(Out % Groups == 0, "conv2d: output channels must be divisible by Groups");
-        (void)sizeof(detail::shape_mismatch<conv2d, Out, Groups>);
-      }
-      return false;
-    } else if constexpr (In::channels % Groups != 0) {
-      if constexpr (Diagnose) {
-        static_assert(In::channels % Groups == 0, "conv2d: input channels must be divisible by Groups");
-        (void)sizeof(detail::shape_mismatch<conv2d, In::channels, Groups>);
-      }
-      return false;
-    } else if constexpr (Kernel > In::height + 2 * Padding || Kernel > In::width + 2 * Padding) {
-      if constexpr (Diagnose) {
-        static_assert(Kernel <= In::height + 2 * Padding && Kernel <= In::width + 2 * Padding,
-                      "conv2d: kernel larger than the padded input");
-        (void)sizeof(detail::shape_mismatch<conv2d, Kernel, In::height + 2 * Padding, In::width + 2 * Padding>);
-      }
-      return false;
-    } else {
-      return true;
-    }
+  static constexpr verdict check(const attributes& a, dims in) {
+    if (!(a.out > 0 && a.kernel > 0 && a.stride > 0 && a.padding >= 0 && a.groups > 0))
+      return rules::broken<rule::conv2d_positive>({a.out, a.kernel, a.stride, a.padding, a.groups});
+    if (a.out % a.groups != 0) return rules::broken<rule::conv2d_output_groups>({a.out, a.groups});
+    if (in.channels % a.groups != 0) return rules::broken<rule::conv2d_input_groups>({in.channels, a.groups});
+    if (a.kernel > in.height + 2 * a.padding || a.kernel > in.width + 2 * a.padding)
+      return rules::broken<rule::conv2d_kernel_fits>({a.kernel, in.height + 2 * a.padding, in.width + 2 * a.padding});
+    return {};
+  }
+  static constexpr kernels::conv_geometry geometry(const attributes& a, dims in) {
+    return kernels::make_conv_geometry(in.channels, in.height, in.width, a.out, a.kernel, a.stride, a.padding, a.groups);
+  }
+  static constexpr dims output(const attributes& a, dims in) {
+    const auto g = geometry(a, in);
+    return {g.out_c, g.out_h, g.out_w};
+  }
+  static constexpr long params(const attributes& a, dims in) { return geometry(a, in).weight_size() + (a.bias ? a.out : 0); }
+  static constexpr long macs(const attributes& a, dims in) { return geometry(a, in).macs(); }
+  static void tensors(const attributes& a, dims in, ir::tensor_list& t) {
+    t.add(".weight", {a.out, in.channels / a.groups, a.kernel, a.kernel});
+    if (a.bias) t.add(".bias", {a.out});
   }
 
-  template <class In>
-  static constexpr kernels::conv_geometry geometry =
-      kernels::make_conv_geometry(In::channels, In::height, In::width, Out, Kernel, Stride, Padding, Groups);
+  // The call: reference loops, or (after fusion) the fast kernel with batch norm folded into its
+  // weights and bias and the residual add and ReLU applied in its store.
+  class call final : public runtime::call {
+   public:
+    call(kernels::conv_geometry g, std::vector<float> weight, std::vector<float> bias)
+        : g_(g), weight_(std::move(weight)), bias_(std::move(bias)) {}
 
-  template <class In>
-  using output = shape<Out, geometry<In>.out_h, geometry<In>.out_w>;
+    void run(const runtime::io& x, int batch, kernels::part p) const override {
+      const float* residual = residual_ ? x.in[1] : nullptr;
+      if (packed_) return kernels::conv2d(g_, x.in[0], packed_.get(), {fast_bias_.get(), residual, relu_}, x.out, batch, p);
+      for (int n = p.begin(batch); n < p.end(batch); ++n) {
+        float* y = x.out + n * g_.out_size();
+        kernels::reference::conv2d(g_, x.in[0] + n * g_.in_size(), weight_.data(), bias_.empty() ? nullptr : bias_.data(), y, 1);
+        if (residual) kernels::reference::add(g_.out_size(), y, residual + n * g_.out_size(), y);
+        if (relu_) kernels::reference::relu(g_.out_size(), y, y);
+      }
+    }
+    void prepare(bool fast) override {
+      if (!fast) return;
+      packed_ = runtime::allocate_floats(kernels::packed_conv_weight_size(g_));
+      kernels::pack_conv_weights(g_, weight_.data(), packed_.get());
+      fast_bias_ = runtime::allocate_floats(g_.out_c);
+      std::copy(bias_.begin(), bias_.end(), fast_bias_.get());
+      weight_ = {}, bias_ = {};  // the packed copy is all the fast kernel reads
+    }
+    bool absorb_affine(const runtime::channel_affine& a) override {
+      if (relu_ || residual_) return false;
+      const long per_out = g_.weight_size() / g_.out_c;
+      if (bias_.empty()) bias_.assign(std::size_t(g_.out_c), 0.0f);
+      for (int c = 0; c < g_.out_c; ++c) {
+        for (long i = 0; i < per_out; ++i) weight_[c * per_out + i] = float(double(weight_[c * per_out + i]) * a.scale[c]);
+        bias_[c] = float(double(bias_[c]) * a.scale[c] + a.shift[c]);
+      }
+      return true;
+    }
+    bool absorb_relu() override { return !relu_ && (relu_ = true); }
+    bool absorb_residual() override { return !relu_ && !residual_ && (residual_ = true); }
 
-  template <class In>
-  static constexpr long params = geometry<In>.weight_size() + (Bias ? Out : 0);
-  template <class In>
-  static constexpr long macs = geometry<In>.macs();
+   private:
+    kernels::conv_geometry g_;
+    std::vector<float> weight_, bias_;
+    runtime::aligned_floats packed_, fast_bias_;
+    bool relu_ = false, residual_ = false;
+  };
+
+  static runtime::value emit(const attributes& a, ir::emit_context& ctx) {
+    const auto g = geometry(a, ctx.in);
+    return ctx.add(std::make_shared<call>(g, ctx.tensor(".weight"), a.bias ? ctx.tensor(".bias") : std::vector<float>{}), {}, g.macs());
+  }
 };
+}  // namespace ops
+
+// conv2d<Out, Kernel, Stride = 1, Padding = 0, Groups = 1, Bias = false>
+template <int Out, int Kernel, int Stride = 1, int Padding = 0, int Groups = 1, bool Bias = false>
+struct conv2d : layer_of<ops::conv2d> {
+  static constexpr ops::conv2d::attributes attrs{Out, Kernel, Stride, Padding, Groups, Bias};
+  static constexpr int out_channels = Out, kernel = Kernel, stride = Stride, padding = Padding, groups = Groups;
+  static constexpr bool bias = Bias;
+};
+
+namespace dynamic {
+inline layer conv2d(int out, int kernel, int stride = 1, int padding = 0, int groups = 1, bool bias = false) {
+  return ir::make<ops::conv2d>({out, kernel, stride, padding, groups, bias});
+}
+}  // namespace dynamic
 
 }  // namespace typenet

@@ -1,33 +1,72 @@
 #pragma once
+// linear: fully connected on the flattened input (C*H*W features), weights [Out][C*H*W].
+#include "../kernels/linear.hpp"
+#include "../kernels/reference.hpp"
 #include "../layer.hpp"
 
 namespace typenet {
 
-// Fully connected layer on the flattened input (C*H*W features), weights [Out][C*H*W].
-template <int Out, bool Bias = true>
+namespace rule {
+TYPENET_RULE(linear_positive, "linear: Out must be positive", "Out {}");
+}  // namespace rule
+
+namespace ops {
 struct linear {
   static constexpr std::string_view kind = "linear";
+  struct attributes {
+    int out = 0;
+    bool bias = true;
+  };
+  using rules = rule_list<rule::linear_positive>;
+
+  static constexpr verdict check(const attributes& a, dims) {
+    if (a.out <= 0) return rules::broken<rule::linear_positive>({a.out});
+    return {};
+  }
+  static constexpr dims output(const attributes& a, dims) { return {a.out, 1, 1}; }
+  static constexpr long params(const attributes& a, dims in) { return in.size() * a.out + (a.bias ? a.out : 0); }
+  static constexpr long macs(const attributes& a, dims in) { return in.size() * a.out; }
+  static void tensors(const attributes& a, dims in, ir::tensor_list& t) {
+    t.add(".weight", {a.out, in.size()});
+    if (a.bias) t.add(".bias", {a.out});
+  }
+
+  class call final : public runtime::call {
+   public:
+    call(int in, int out, std::vector<float> weight, std::vector<float> bias)
+        : in_(in), out_(out), weight_(std::move(weight)), bias_(std::move(bias)) {}
+    void run(const runtime::io& x, int batch, kernels::part p) const override {
+      const float* b = bias_.empty() ? nullptr : bias_.data();
+      if (fast_) return kernels::linear(in_, out_, x.in[0], weight_.data(), b, x.out, batch, p);
+      for (int n = p.begin(batch); n < p.end(batch); ++n)
+        kernels::reference::linear(in_, out_, x.in[0] + long(n) * in_, weight_.data(), b, x.out + long(n) * out_, 1);
+    }
+    void prepare(bool fast) override { fast_ = fast; }
+
+   private:
+    int in_, out_;
+    std::vector<float> weight_, bias_;
+    bool fast_ = false;
+  };
+
+  static runtime::value emit(const attributes& a, ir::emit_context& ctx) {
+    return ctx.add(std::make_shared<call>(int(ctx.in.size()), a.out, ctx.tensor(".weight"),
+                                          a.bias ? ctx.tensor(".bias") : std::vector<float>{}),
+                   {}, macs(a, ctx.in));
+  }
+};
+}  // namespace ops
+
+// linear<Out, Bias = true>
+template <int Out, bool Bias = true>
+struct linear : layer_of<ops::linear> {
+  static constexpr ops::linear::attributes attrs{Out, Bias};
   static constexpr int out_features = Out;
   static constexpr bool bias = Bias;
-
-  template <class In, bool Diagnose = false>
-  static constexpr bool check() {
-    if constexpr (Out <= 0) {
-      if constexpr (Diagnose) {
-        static_assert(Out > 0, "linear: Out must be positive");
-        (void)sizeof(detail::shape_mismatch<linear, Out>);
-      }
-      return false;
-    } else {
-      return true;
-    }
-  }
-  template <class In>
-  using output = shape<Out, 1, 1>;
-  template <class In>
-  static constexpr long params = In::size * Out + (Bias ? Out : 0);
-  template <class In>
-  static constexpr long macs = In::size * Out;
 };
+
+namespace dynamic {
+inline layer linear(int out, bool bias = true) { return ir::make<ops::linear>({out, bias}); }
+}  // namespace dynamic
 
 }  // namespace typenet

@@ -1,49 +1,74 @@
 #pragma once
+// residual<Branch, Shortcut>: y = Branch(x) + Shortcut(x). Both children see the same input and
+// must agree on the output shape. Keras' Add raises "Inputs have incompatible shapes" at graph
+// build and dlib's add_prev zero-pads silently; here a mismatch does not compile.
+#include "../kernels/elementwise.hpp"
+#include "../kernels/reference.hpp"
 #include "../layer.hpp"
 
 namespace typenet {
 
-// y = Branch(x) + Shortcut(x): both children see the same input and must agree on the output shape.
-// Keras' Add raises "Inputs have incompatible shapes" at graph build and dlib's add_prev zero-pads
-// silently; here a mismatch does not compile.
-template <layer Branch, layer Shortcut>
+namespace rule {
+TYPENET_RULE(residual_children, "residual: needs a branch and a shortcut", "{} children");
+TYPENET_RULE(residual_channels, "residual: branch and shortcut must give the same channels",
+             "branch {} channels, shortcut {} channels");
+TYPENET_RULE(residual_spatial, "residual: branch and shortcut must give the same height and width",
+             "branch {}x{}, shortcut {}x{}");
+}  // namespace rule
+
+namespace ops {
 struct residual {
   static constexpr std::string_view kind = "residual";
-  static constexpr auto children = hana::tuple_t<Branch, Shortcut>;
+  struct attributes {};
+  using rules = rule_list<rule::residual_children, rule::residual_channels, rule::residual_spatial>;
+  static constexpr ir::flow flow = ir::flow::parallel;
 
-  template <class In>
-  static constexpr auto child_inputs() { return hana::make_tuple(hana::type_c<In>, hana::type_c<In>); }
-
-  template <class In, bool Diagnose = false>
-  static constexpr bool check() {
-    using B = detail::step_t<Diagnose, Branch, In>;
-    using S = detail::step_t<Diagnose, Shortcut, In>;
-    if constexpr (std::is_same_v<B, detail::invalid_shape> || std::is_same_v<S, detail::invalid_shape>) {
-      return false;  // the child has reported already
-    } else if constexpr (B::channels != S::channels) {
-      if constexpr (Diagnose) {
-        static_assert(B::channels == S::channels, "residual: branch and shortcut must give the same channels");
-        (void)sizeof(detail::shape_mismatch<residual, B::channels, S::channels>);
-      }
-      return false;
-    } else if constexpr (B::height != S::height || B::width != S::width) {
-      if constexpr (Diagnose) {
-        static_assert(B::height == S::height && B::width == S::width,
-                      "residual: branch and shortcut must give the same height and width");
-        (void)sizeof(detail::shape_mismatch<residual, B::height, B::width, S::height, S::width>);
-      }
-      return false;
-    } else {
-      return true;
-    }
+  static constexpr outcome join(const attributes&, dims in, const dims* outs, int n) {
+    if (n != 2) return {rules::broken<rule::residual_children>({n}), in};
+    const dims b = outs[0], s = outs[1];
+    if (b.channels != s.channels) return {rules::broken<rule::residual_channels>({b.channels, s.channels}), in};
+    if (b.height != s.height || b.width != s.width)
+      return {rules::broken<rule::residual_spatial>({b.height, b.width, s.height, s.width}), in};
+    return {{}, b};
   }
 
-  template <class In>
-  using output = typename Branch::template output<In>;
-  template <class In>
-  static constexpr long params = layer_params_v<Branch, In> + layer_params_v<Shortcut, In>;
-  template <class In>
-  static constexpr long macs = layer_macs_v<Branch, In> + layer_macs_v<Shortcut, In>;
+  // out = a + b (then ReLU, if it absorbed one); the planner usually folds it into the branch's
+  // last convolution instead.
+  class add final : public runtime::call {
+   public:
+    explicit add(long size) : size_(size) {}
+    void run(const runtime::io& x, int batch, kernels::part p) const override {
+      if (fast_) return (relu_ ? kernels::add_relu : kernels::add)(size_ * batch, x.in[0], x.in[1], x.out, p);
+      long begin, end;
+      runtime::element_range(size_ * batch, p, begin, end);
+      kernels::reference::add(end - begin, x.in[0] + begin, x.in[1] + begin, x.out + begin);
+      if (relu_) kernels::reference::relu(end - begin, x.out + begin, x.out + begin);
+    }
+    void prepare(bool fast) override { fast_ = fast; }
+    bool is_add() const override { return true; }
+    bool absorb_relu() override { return !relu_ && (relu_ = true); }
+
+   private:
+    long size_;
+    bool fast_ = false, relu_ = false;
+  };
+
+  // The shortcut first, so that the add can go into the store of the branch's last call.
+  static runtime::value emit(const attributes&, ir::emit_context& ctx) {
+    const runtime::value shortcut = ctx.child(1, ctx.x);
+    const runtime::value branch = ctx.child(0, ctx.x);
+    return ctx.add(std::make_shared<add>(ctx.out.size()), {branch, shortcut});
+  }
 };
+}  // namespace ops
+
+template <layer Branch, layer Shortcut>
+struct residual : composite_of<ops::residual, Branch, Shortcut> {};
+
+namespace dynamic {
+inline layer residual(layer branch, layer shortcut) {
+  return ir::make<ops::residual>({}, {std::move(branch), std::move(shortcut)});
+}
+}  // namespace dynamic
 
 }  // namespace typenet

@@ -1,48 +1,32 @@
 #pragma once
-#include <boost/hana/back.hpp>
-#include <boost/hana/drop_back.hpp>
-#include <boost/hana/scan_left.hpp>
-
+// sequential: layers applied one after the other. Children are named by index ("0", "1", ...)
+// unless wrapped in named<>, like torch.nn.Sequential.
 #include "../layer.hpp"
 
 namespace typenet {
 
-// Layers applied one after the other. Children are named by index ("0", "1", ...) unless wrapped
-// in named<>, like torch.nn.Sequential.
-template <layer... Layers>
+namespace rule {
+TYPENET_RULE(sequential_empty, "sequential: needs at least one layer", "{} layers");
+}  // namespace rule
+
+namespace ops {
 struct sequential {
-  static_assert(sizeof...(Layers) > 0, "sequential: needs at least one layer");
   static constexpr std::string_view kind = "sequential";
-  static constexpr auto children = hana::tuple_t<Layers...>;
-
-  // The shapes flowing between the children: In, then each child's output (hana::type each);
-  // invalid_shape from the first child that rejects its input on.
-  template <class In, bool Diagnose = false>
-  static constexpr auto trace() {
-    return hana::scan_left(children, hana::type_c<In>,
-                           [](auto in, auto l) { return hana::type_c<detail::step_t<Diagnose, detail::type_of<decltype(l)>, detail::type_of<decltype(in)>>>; });
+  struct attributes {};
+  using rules = rule_list<rule::sequential_empty>;
+  static constexpr ir::flow flow = ir::flow::chain;
+  static constexpr outcome join(const attributes&, dims in, const dims* outs, int n) {
+    if (n == 0) return {rules::broken<rule::sequential_empty>({0}), in};
+    return {{}, outs[n - 1]};
   }
-
-  template <class In>
-  static constexpr auto child_inputs() {
-    return hana::drop_back(trace<In>());
-  }
-
-  template <class In, bool Diagnose = false>
-  static constexpr bool check() {
-    return !std::is_same_v<detail::type_of<decltype(hana::back(trace<In, Diagnose>()))>, detail::invalid_shape>;
-  }
-  template <class In>
-  using output = detail::type_of<decltype(hana::back(trace<In>()))>;
-
-  template <class In>
-  static constexpr long params = detail::sum_over_children<sequential, In>([](auto l, auto in) {
-    return layer_params_v<detail::type_of<decltype(l)>, detail::type_of<decltype(in)>>;
-  });
-  template <class In>
-  static constexpr long macs = detail::sum_over_children<sequential, In>([](auto l, auto in) {
-    return layer_macs_v<detail::type_of<decltype(l)>, detail::type_of<decltype(in)>>;
-  });
 };
+}  // namespace ops
+
+template <layer... Layers>
+struct sequential : composite_of<ops::sequential, Layers...> {};
+
+namespace dynamic {
+inline layer sequential(std::vector<layer> children) { return ir::make<ops::sequential>({}, std::move(children)); }
+}  // namespace dynamic
 
 }  // namespace typenet

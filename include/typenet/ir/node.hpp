@@ -1,0 +1,200 @@
+#pragma once
+// The one run-time description of a model, which both front ends produce: the static front end
+// lowers a model type to it (typenet::lower<L>()), the dynamic one builds it by hand. A node is an
+// op kind with its attributes (type-erased), its children, its name. On it, one walker checks
+// shapes (resolve), lists tensors, makes summary rows and emits the plan.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../op.hpp"
+#include "../runtime/plan.hpp"
+#include "../runtime/weight_store.hpp"
+
+namespace typenet::ir {
+
+// Where an op kind appends its state_dict entries: suffixes (".weight") under the layer's path.
+class tensor_list {
+ public:
+  tensor_list(std::vector<tensor_spec>& out, std::string path) : out_(out), path_(std::move(path)) {}
+  void add(std::string_view suffix, std::vector<long> shape) { out_.push_back({path_ + std::string(suffix), std::move(shape)}); }
+
+ private:
+  std::vector<tensor_spec>& out_;
+  std::string path_;
+};
+
+// What an op kind's emit() sees: its layer's shapes, path, input value and parameters, the plan,
+// and (for a composite) a way to emit its children.
+struct emit_context {
+  runtime::builder& plan;
+  const weight_store& weights;
+  const std::string& path;  // the layer's dotted path
+  dims in, out;
+  runtime::value x;         // the layer's input
+  int children = 0;
+  std::function<runtime::value(int, runtime::value)> child;  // emits child i on a value
+
+  // A copy of the layer's parameter `suffix` (".weight"): calls own what they read.
+  std::vector<float> tensor(std::string_view suffix) const { return weights.at(path + std::string(suffix)).data; }
+  // Appends a call computing this layer's output from `inputs` (the layer's input by default).
+  runtime::value add(std::shared_ptr<runtime::call> body, std::vector<runtime::value> inputs = {}, long macs = 0) const {
+    if (inputs.empty()) inputs.push_back(x);
+    return plan.add(std::move(body), std::move(inputs), out, path, macs);
+  }
+};
+
+namespace detail {
+// An op kind with its attributes, behind one interface.
+struct op_model {
+  virtual ~op_model() = default;
+  virtual std::string_view kind() const = 0;
+  virtual bool composite() const = 0;
+  virtual flow wiring() const = 0;
+  virtual verdict check(dims in) const = 0;
+  virtual dims output(dims in) const = 0;
+  virtual outcome join(dims in, const dims* outs, int n) const = 0;
+  virtual long params(dims in) const = 0;
+  virtual long macs(dims in) const = 0;
+  virtual void tensors(dims in, tensor_list& out) const = 0;
+  virtual runtime::value emit(emit_context& ctx) const = 0;
+  virtual std::string message(std::string_view path, const verdict& v) const = 0;
+};
+
+template <op_kind Op>
+struct op_instance final : op_model {
+  using A = typename Op::attributes;
+  explicit op_instance(const A& a) : attrs(a) {}
+  A attrs;
+
+  std::string_view kind() const override { return Op::kind; }
+  bool composite() const override { return composite_op_kind<Op>; }
+  flow wiring() const override {
+    if constexpr (composite_op_kind<Op>) return Op::flow; else return flow::chain;
+  }
+  verdict check(dims in) const override { return typenet::detail::op_check<Op>(attrs, in); }
+  dims output(dims in) const override { return typenet::detail::op_output<Op>(attrs, in); }
+  outcome join(dims in, const dims* outs, int n) const override { return typenet::detail::op_join<Op>(attrs, in, outs, n); }
+  long params(dims in) const override { return typenet::detail::op_params<Op>(attrs, in); }
+  long macs(dims in) const override { return typenet::detail::op_macs<Op>(attrs, in); }
+  void tensors(dims in, tensor_list& out) const override {
+    if constexpr (requires { Op::tensors(attrs, in, out); }) Op::tensors(attrs, in, out);
+  }
+  runtime::value emit(emit_context& ctx) const override {
+    if constexpr (requires { Op::emit(attrs, ctx); }) {
+      return Op::emit(attrs, ctx);
+    } else if constexpr (composite_op_kind<Op>) {
+      static_assert(Op::flow == flow::chain, "op kind: a parallel composite needs emit() to combine its children");
+      runtime::value v = ctx.x;
+      for (int i = 0; i < ctx.children; ++i) v = ctx.child(i, v);
+      return v;
+    } else {
+      throw std::logic_error("executor: op kind '" + std::string(Op::kind) + "' has no emit() (no kernel)");
+    }
+  }
+  std::string message(std::string_view path, const verdict& v) const override {
+    const auto i = std::size_t(v.rule);
+    return typenet::detail::rule_message(path, Op::rules::texts[i], Op::rules::details[i], v);
+  }
+};
+}  // namespace detail
+
+// One layer of the description.
+struct node {
+  std::shared_ptr<const detail::op_model> op;
+  std::vector<node> children;
+  std::optional<std::string> name;  // named: its state_dict name; "" makes it transparent
+  std::string_view label;           // its kind in summaries, if not the op kind's (a block's)
+
+  std::string_view kind() const { return label.empty() ? op->kind() : label; }
+};
+
+template <op_kind Op>
+node make(const typename Op::attributes& attrs, std::vector<node> children = {}) {
+  return node{std::make_shared<detail::op_instance<Op>>(attrs), std::move(children), std::nullopt, {}};
+}
+
+// The dotted path of child `index` under `parent`: its name, its index if unnamed, or the
+// parent's path if it is transparent.
+inline std::string child_path(const node& child, const std::string& parent, int index) {
+  std::string own;
+  if (child.name) {
+    if (child.name->empty()) return parent;
+    own = *child.name;
+  } else {
+    own = std::to_string(index);
+  }
+  return parent.empty() ? own : parent + "." + own;
+}
+
+// A node on a given input: its checked shapes, path, totals and resolved children.
+struct resolved {
+  const node* n = nullptr;
+  dims in, out;
+  std::string path;
+  long params = 0, macs = 0;  // children included
+  std::vector<resolved> children;
+};
+
+// Checks `n` on `in` (shape_error naming the path, rule and numbers of the first broken rule) and
+// resolves every shape below it.
+inline resolved resolve(const node& n, dims in, const std::string& path = "") {
+  const auto& op = *n.op;
+  if (const verdict v = op.check(in); !v.ok()) throw shape_error(op.message(path, v));
+  resolved r{&n, in, {}, path, op.params(in), op.macs(in), {}};
+  if (op.composite()) {
+    std::vector<dims> outs;
+    dims cur = in;
+    for (std::size_t i = 0; i < n.children.size(); ++i) {
+      const node& c = n.children[i];
+      r.children.push_back(resolve(c, op.wiring() == flow::chain ? cur : in, child_path(c, path, int(i))));
+      cur = r.children.back().out;
+      outs.push_back(cur);
+      r.params += r.children.back().params, r.macs += r.children.back().macs;
+    }
+    const outcome o = op.join(in, outs.data(), int(outs.size()));
+    if (!o.v.ok()) throw shape_error(op.message(path, o.v));
+    r.out = o.out;
+  } else {
+    r.out = op.output(in);
+  }
+  return r;
+}
+
+// Every tensor the resolved tree reads, in model order, named as in torchvision's state_dict.
+inline void collect_tensors(const resolved& r, std::vector<tensor_spec>& out) {
+  tensor_list list(out, r.path);
+  r.n->op->tensors(r.in, list);
+  for (const auto& c : r.children) collect_tensors(c, out);
+}
+inline std::vector<tensor_spec> tensor_specs(const resolved& r) {
+  std::vector<tensor_spec> out;
+  collect_tensors(r, out);
+  return out;
+}
+
+// Emits the calls computing `r` from value x; returns the output value.
+inline runtime::value emit(const resolved& r, runtime::builder& plan, const weight_store& weights, runtime::value x) {
+  emit_context ctx{plan, weights, r.path, r.in, r.out, x, int(r.children.size()), {}};
+  ctx.child = [&](int i, runtime::value v) { return emit(r.children[std::size_t(i)], plan, weights, v); };
+  return r.n->op->emit(ctx);
+}
+
+}  // namespace typenet::ir
+
+// The dynamic front end's layers are nodes; each layer kind's file adds its builder function
+// (dynamic::conv2d(...), ...) beside its op kind.
+namespace typenet::dynamic {
+using layer = ir::node;
+using typenet::dims;
+using typenet::shape_error;
+
+inline layer named(std::string name, layer l) {
+  l.name = std::move(name);
+  return l;
+}
+inline layer transparent(layer l) { return named("", std::move(l)); }
+}  // namespace typenet::dynamic
