@@ -90,13 +90,13 @@ template <class>
 inline constexpr bool always_false = false;
 
 // Never defined: the context of a failed rule's static_assert. Its arguments are what the
-// compiler prints: on GCC the dotted path and the labelled numbers, on Clang (which prints
-// strings as character codes) the numbers alone.
+// compiler prints: the failing layer's type and the rule's numbers, and on GCC also the dotted
+// path of the failing layer and the labelled numbers (Clang prints strings as character codes).
 #if defined(__clang__)
-template <long... Values>
+template <class Layer, long... Values>
 struct shape_mismatch;
 #else
-template <fixed_string Path, fixed_string Detail>
+template <fixed_string Path, fixed_string Detail, class Layer, long... Values>
 struct shape_mismatch;
 #endif
 

@@ -136,6 +136,14 @@ struct layer_at {
 template <class L, int I, int... Rest>
 struct layer_at<L, I, Rest...> : layer_at<child_t<L, std::size_t(I)>, Rest...> {};
 
+// A layer without its named<> wrappers: what a diagnostic shows of it.
+template <class L>
+struct unnamed {
+  using type = L;
+};
+template <fixed_string Name, class L>
+struct unnamed<named<Name, L>> : unnamed<L> {};
+
 template <class Rules, int I>
 struct rule_at;
 template <class R, class... Rs>
@@ -155,17 +163,40 @@ constexpr fixed_string<N + 1> to_fixed(const char* s) {
 template <class Body, class In>
 inline constexpr verdict verdict_v = walk<Body>(In::dims).v;
 
-// The failing rule's detail with its numbers ("branch 14x14, shortcut 28x28").
+// The failing rule's detail with its numbers ("branch 14x14, shortcut 28x28") and the dotted path
+// of the failing layer, as template arguments (explicit types: GCC needs them in declarations).
+struct text_buffer {
+  char s[200];
+  int n;
+};
 template <class Rule, class Body, class In>
-inline constexpr auto detail_text_v = [] {
-  struct text {
-    char s[200];
-    int n;
-  } t{};
+constexpr text_buffer make_detail() {
+  text_buffer t{};
   t.n = format_detail(Rule::detail, verdict_v<Body, In>, t.s, 200);
   if (t.n > 199) t.n = 199;
   return t;
-}();
+}
+template <class Rule, class Body, class In>
+inline constexpr text_buffer detail_text_v = make_detail<Rule, Body, In>();
+template <class Rule, class Body, class In>
+inline constexpr fixed_string<std::size_t(detail_text_v<Rule, Body, In>.n) + 1> detail_fixed_v =
+    to_fixed<std::size_t(detail_text_v<Rule, Body, In>.n)>(detail_text_v<Rule, Body, In>.s);
+template <class Body, class In>
+inline constexpr fixed_string<std::size_t(verdict_v<Body, In>.path_len ? verdict_v<Body, In>.path_len : 5) + 1> path_text_v =
+    to_fixed<std::size_t(verdict_v<Body, In>.path_len ? verdict_v<Body, In>.path_len : 5)>(
+        verdict_v<Body, In>.path_len ? verdict_v<Body, In>.path : "model");
+
+// Declared only: their return types name the failing layer and the diagnostic's context.
+template <class Body, class In, std::size_t... D>
+auto failing_layer(std::index_sequence<D...>) -> hana::basic_type<typename layer_at<Body, verdict_v<Body, In>.trail[D]...>::type>;
+#if defined(__clang__)
+template <class Shown, class Rule, class Body, class In, std::size_t... I>
+auto mismatch(std::index_sequence<I...>) -> shape_mismatch<Shown, verdict_v<Body, In>.values[I]...>*;
+#else
+template <class Shown, class Rule, class Body, class In, std::size_t... I>
+auto mismatch(std::index_sequence<I...>)
+    -> shape_mismatch<path_text_v<Body, In>, detail_fixed_v<Rule, Body, In>, Shown, verdict_v<Body, In>.values[I]...>*;
+#endif
 
 // The one compile-time report of a broken layer (once per body and input): the failing rule's
 // static_assert, in the context of detail::shape_mismatch<...>, which shows the numbers (on GCC
@@ -176,19 +207,10 @@ constexpr bool diagnose() {
   if constexpr (v.ok()) {
     return true;
   } else {
-    using failing = typename decltype([]<std::size_t... D>(std::index_sequence<D...>) {
-      return hana::type_c<typename layer_at<Body, verdict_v<Body, In>.trail[D]...>::type>;
-    }(std::make_index_sequence<std::size_t(v.depth)>{}))::type;
+    using failing = typename decltype(failing_layer<Body, In>(std::make_index_sequence<std::size_t(v.depth)>{}))::type;
     using rule = typename rule_at<typename failing::op::rules, v.rule>::type;
-#if defined(__clang__)
-    using context = typename decltype([]<std::size_t... I>(std::index_sequence<I...>) {
-      return hana::type_c<shape_mismatch<verdict_v<Body, In>.values[I]...>>;
-    }(std::make_index_sequence<std::size_t(v.count)>{}))::type;
-#else
-    constexpr const auto& text = detail_text_v<rule, Body, In>;
-    using context = shape_mismatch<to_fixed<std::size_t(v.path_len ? v.path_len : 5)>(v.path_len ? v.path : "model"),
-                                   to_fixed<std::size_t(text.n)>(text.s)>;
-#endif
+    using context = std::remove_pointer_t<decltype(mismatch<typename unnamed<failing>::type, rule, Body, In>(
+        std::make_index_sequence<std::size_t(v.count)>{}))>;
     rule::template fail<context>();
     return false;
   }
