@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
+#include <typenet/dynamic/executor.hpp>
 #include <typenet/runtime/executor.hpp>
 #include <typenet/typenet.hpp>
 
@@ -175,4 +176,44 @@ TEST_CASE("a profiled forward pass times every op and gives the same answer", "[
   long macs = 0;
   for (const auto& o : e.plan()) macs += o.macs;
   CHECK(macs == macs_v<small>);  // every conv and linear op carries its MACs
+}
+
+// An executor owns everything its plan reads: built from a temporary weight store (destroyed at
+// the end of the full expression), it still runs, and gives what one built from a kept store gives.
+// Run under AddressSanitizer by the sanitize.* tests.
+TEST_CASE("an executor built from a temporary weight store owns its parameters", "[executor][lifetime]") {
+  const auto x = random_input(2 * small::input_shape::size, 12);
+  const auto kept = seeded_weights<small>(42);
+  for (bool fused : {true, false}) {
+    INFO((fused ? "fused" : "reference") << " path");
+    executor<small> from_temporary(seeded_weights<small>(42), {.threads = 2, .max_batch = 2, .fused = fused});
+    std::vector<float> got(14), want(14);
+    from_temporary.forward(x.data(), got.data(), 2);
+    executor<small>(kept, {.threads = 1, .max_batch = 2, .fused = fused}).forward(x.data(), want.data(), 2);
+    CHECK(got == want);
+
+    const auto dm = dynamic::model::of<small>();
+    dynamic::executor dynamic_from_temporary(dynamic::model::of<small>(), dynamic::seeded_weights(dm, 42),
+                                             {.threads = 2, .max_batch = 2, .fused = fused});
+    std::vector<float> dyn(14);
+    dynamic_from_temporary.forward(x.data(), dyn.data(), 2);
+    CHECK(dyn == want);
+  }
+}
+
+// The plan of the fused path: the fusion pass folds every batch norm that follows a conv, applies
+// every ReLU and residual add in a conv's store where it can, and leaves the rest as ops.
+TEST_CASE("the fusion pass leaves one op per conv on ResNeXt-50", "[executor][fusion]") {
+  using m = models::resnext50_32x4d_t<64, 64>;
+  const auto w = seeded_weights<m>(1);
+  executor<m> fused(w, {.threads = 1});
+  executor<m> reference(w, {.threads = 1, .fused = false});
+  // 53 convs + max pool + global pool + fc; the reference path has every bn, relu and add too.
+  CHECK(fused.op_count() == 56);
+  CHECK(reference.op_count() == 53 + 53 + 49 + 16 + 3);
+  int residual_in_store = 0;
+  for (const auto& o : fused.plan()) residual_in_store += o.inputs.size() == 2;
+  CHECK(residual_in_store == 16);
+  CHECK(fused.plan()[0].name == "conv1+bn1");
+  CHECK(fused.plan()[1].name == "maxpool");
 }

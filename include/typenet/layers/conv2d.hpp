@@ -74,12 +74,8 @@ struct conv2d {
     }
     bool absorb_affine(const runtime::channel_affine& a) override {
       if (relu_ || residual_) return false;
-      const long per_out = g_.weight_size() / g_.out_c;
       if (bias_.empty()) bias_.assign(std::size_t(g_.out_c), 0.0f);
-      for (int c = 0; c < g_.out_c; ++c) {
-        for (long i = 0; i < per_out; ++i) weight_[c * per_out + i] = float(double(weight_[c * per_out + i]) * a.scale[c]);
-        bias_[c] = float(double(bias_[c]) * a.scale[c] + a.shift[c]);
-      }
+      kernels::fold_affine(g_.out_c, g_.weight_size() / g_.out_c, weight_.data(), bias_.data(), a.scale.data(), a.shift.data());
       return true;
     }
     bool absorb_relu() override { return !relu_ && (relu_ = true); }

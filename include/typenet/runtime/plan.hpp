@@ -9,13 +9,13 @@
 //   3. place  values get buffers by liveness (no call writes a buffer it reads);
 //   4. prepare  each call packs its weights for the fast kernels, or keeps them for the reference ones.
 #include <algorithm>
-#include <cmath>
 #include <memory>
 #include <new>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "../kernels/fold.hpp"
 #include "../kernels/geometry.hpp"
 #include "../shape.hpp"
 
@@ -190,15 +190,12 @@ inline aligned_floats allocate_floats(long n) {
   return aligned_floats(p);
 }
 
-// The affine form of an inference batch norm, computed in double.
+// The affine form of an inference batch norm.
 inline channel_affine batch_norm_affine(const std::vector<float>& gamma, const std::vector<float>& beta,
                                         const std::vector<float>& mean, const std::vector<float>& var, float eps) {
-  channel_affine a;
-  for (std::size_t c = 0; c < gamma.size(); ++c) {
-    const double scale = double(gamma[c]) / std::sqrt(double(var[c]) + double(eps));
-    a.scale.push_back(scale);
-    a.shift.push_back(double(beta[c]) - double(mean[c]) * scale);
-  }
+  channel_affine a{std::vector<double>(gamma.size()), std::vector<double>(gamma.size())};
+  kernels::batch_norm_scale_shift(int(gamma.size()), gamma.data(), beta.data(), mean.data(), var.data(), eps, a.scale.data(),
+                                  a.shift.data());
   return a;
 }
 
