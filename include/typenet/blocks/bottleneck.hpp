@@ -32,6 +32,22 @@ struct bottleneck {
     return {};
   }
 };
+
+// A stage of blocks (resnext::stack, resnet::stack): a chain of its blocks, with one rule of its
+// own, `Empty` ("<api>: needs at least one block"), whose API prefix is also its kind.
+template <class Empty>
+struct stage {
+  static constexpr std::string_view kind = Empty::text.substr(0, Empty::text.find(": "));
+  struct attributes {
+    int blocks = 0;
+  };
+  using rules = rule_list<Empty>;
+  static constexpr ir::flow flow = ir::flow::chain;
+  static constexpr verdict check(const attributes& a, dims) {
+    if (a.blocks < 1) return rules::template broken<Empty>({a.blocks});
+    return {};
+  }
+};
 }  // namespace ops
 
 namespace detail {

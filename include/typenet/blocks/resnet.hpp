@@ -8,18 +8,7 @@ TYPENET_RULE(resnet_stack_empty, "resnet::stack: needs at least one block", "{} 
 }  // namespace rule
 
 namespace ops {
-struct resnet_stack {
-  static constexpr std::string_view kind = "resnet::stack";
-  struct attributes {
-    int blocks = 0;
-  };
-  using rules = rule_list<rule::resnet_stack_empty>;
-  static constexpr ir::flow flow = ir::flow::chain;
-  static constexpr verdict check(const attributes& a, dims) {
-    if (a.blocks < 1) return rules::broken<rule::resnet_stack_empty>({a.blocks});
-    return {};
-  }
-};
+using resnet_stack = stage<rule::resnet_stack_empty>;
 }  // namespace ops
 
 namespace resnet {

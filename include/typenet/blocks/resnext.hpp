@@ -34,18 +34,7 @@ struct resnext_block {
   }
 };
 
-struct resnext_stack {
-  static constexpr std::string_view kind = "resnext::stack";
-  struct attributes {
-    int blocks = 0;
-  };
-  using rules = rule_list<rule::resnext_stack_empty>;
-  static constexpr ir::flow flow = ir::flow::chain;
-  static constexpr verdict check(const attributes& a, dims) {
-    if (a.blocks < 1) return rules::broken<rule::resnext_stack_empty>({a.blocks});
-    return {};
-  }
-};
+using resnext_stack = stage<rule::resnext_stack_empty>;
 }  // namespace ops
 
 namespace resnext {
