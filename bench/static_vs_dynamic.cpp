@@ -1,7 +1,8 @@
 // Static against dynamic graphs, honestly: ResNeXt-50 (32x4d) at 224x224, batch 1, seeded weights,
-// through executor<M> (kernels instantiated per layer geometry, compile-time loop bounds) and
-// dynamic::executor (the same kernels and plan, geometry read at run time). Also the set-up time:
-// building the executor (weight checks, BN folding, packing, buffers, threads).
+// through executor<M> (the model type lowered to its description) and dynamic::executor (the
+// description built at run time), on the one planner and the same kernels. Also the set-up time:
+// building the executor (checks, weight copies, BN folding, packing, buffers, threads), and
+// building the dynamic model alone.
 //   build/bin/static_vs_dynamic --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 

@@ -200,20 +200,29 @@ auto mismatch(std::index_sequence<I...>)
 
 // The one compile-time report of a broken layer (once per body and input): the failing rule's
 // static_assert, in the context of detail::shape_mismatch<...>, which shows the numbers (on GCC
-// with the dotted path of the failing layer).
+// with the dotted path of the failing layer). Returns the output shape (a hana::type), or
+// invalid_shape after the report. Entry points call it directly, so that the compiler's
+// instantiation context, which spells out the whole model type on every line, stays short.
 template <class Body, class In>
-constexpr bool diagnose() {
+constexpr auto diagnose() {
   constexpr const verdict& v = verdict_v<Body, In>;
   if constexpr (v.ok()) {
-    return true;
+    constexpr dims out = walk<Body>(In::dims).out;
+    return hana::type_c<shape<out.channels, out.height, out.width>>;
   } else {
     using failing = typename decltype(failing_layer<Body, In>(std::make_index_sequence<std::size_t(v.depth)>{}))::type;
     using rule = typename rule_at<typename failing::op::rules, v.rule>::type;
     using context = std::remove_pointer_t<decltype(mismatch<typename unnamed<failing>::type, rule, Body, In>(
         std::make_index_sequence<std::size_t(v.count)>{}))>;
     rule::template fail<context>();
-    return false;
+    return hana::type_c<invalid_shape>;
   }
+}
+
+// Parameters or MACs of L on In, given what diagnose<L, In>() returned (0 for a broken L).
+template <class L, class In, bool Macs, class Out>
+constexpr long checked_total(hana::basic_type<Out>) {
+  if constexpr (std::is_same_v<Out, invalid_shape>) return 0; else return total<L, Macs>(In::dims);
 }
 }  // namespace detail
 
@@ -223,31 +232,15 @@ inline constexpr bool accepts = [] {
   if constexpr (layer<L> && shape_type<In>) return detail::walk<L>(In::dims).v.ok(); else return false;
 }();
 
-namespace detail {
-// The output shape of L on In, after reporting the first broken rule (invalid_shape then).
-template <layer L, shape_type In>
-constexpr auto checked_output() {
-  if constexpr (diagnose<L, In>()) {
-    constexpr dims out = walk<L>(In::dims).out;
-    return hana::type_c<shape<out.channels, out.height, out.width>>;
-  } else
-    return hana::type_c<invalid_shape>;
-}
-}  // namespace detail
-
 // The output shape of L on In; for an invalid pair, the first broken rule is the compile error.
 template <layer L, shape_type In>
-using output_t = typename decltype(detail::checked_output<L, In>())::type;
+using output_t = detail::type_of<decltype(detail::diagnose<L, In>())>;
 
 // Parameters and MACs per image of L on In (after the same check as output_t).
 template <layer L, shape_type In>
-inline constexpr long layer_params_v = [] {
-  if constexpr (detail::diagnose<L, In>()) return detail::total<L, false>(In::dims); else return 0L;
-}();
+inline constexpr long layer_params_v = detail::checked_total<L, In, false>(detail::diagnose<L, In>());
 template <layer L, shape_type In>
-inline constexpr long layer_macs_v = [] {
-  if constexpr (detail::diagnose<L, In>()) return detail::total<L, true>(In::dims); else return 0L;
-}();
+inline constexpr long layer_macs_v = detail::checked_total<L, In, true>(detail::diagnose<L, In>());
 
 // The run-time description of L: the same ir::node the dynamic front end builds by hand.
 template <layer L>

@@ -40,12 +40,8 @@ namespace detail {
 // The step every entry point takes first: true for a well-formed M; for an ill-formed one, the
 // one diagnostic (its first broken rule), then false.
 template <class M>
-inline constexpr bool model_ok = diagnose<typename M::body, typename M::input_shape>();
+inline constexpr bool model_ok = !std::is_same_v<type_of<decltype(diagnose<typename M::body, typename M::input_shape>())>, invalid_shape>;
 
-template <class L, class In, bool Macs>
-constexpr long checked_total() {
-  if constexpr (diagnose<L, In>()) return total<L, Macs>(In::dims); else return 0;
-}
 }  // namespace detail
 
 // M's output shape per image; for an ill-formed M, the first broken rule is the compile error.
@@ -53,9 +49,11 @@ template <model_type M>
 using output_shape_t = output_t<typename M::body, typename M::input_shape>;
 
 template <model_type M>
-inline constexpr long param_count_v = detail::checked_total<typename M::body, typename M::input_shape, false>();
+inline constexpr long param_count_v =
+    detail::checked_total<typename M::body, typename M::input_shape, false>(detail::diagnose<typename M::body, typename M::input_shape>());
 
 template <model_type M>
-inline constexpr long macs_v = detail::checked_total<typename M::body, typename M::input_shape, true>();
+inline constexpr long macs_v =
+    detail::checked_total<typename M::body, typename M::input_shape, true>(detail::diagnose<typename M::body, typename M::input_shape>());
 
 }  // namespace typenet

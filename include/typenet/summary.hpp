@@ -55,10 +55,10 @@ constexpr void write_rows(summary_row*& out, dims in, int index, int depth) {
   }
 }
 
-template <class M>
+template <class M, bool Ok>
 constexpr auto make_summary() {
   using body = typename M::body;
-  if constexpr (!model_ok<M>) {
+  if constexpr (!Ok) {
     return std::array<summary_row, 0>{};
   } else {
     std::array<summary_row, row_count<body>() - 1> rows{};  // the body itself is not a row
@@ -121,7 +121,7 @@ inline void print_table(std::ostream& os, std::string_view title, dims in, dims 
 // One row per visible layer, depth-first, for a well-formed model M (ill-formed: its first broken
 // rule is the compile error, and the table is empty).
 template <model_type M>
-inline constexpr auto summary_v = detail::make_summary<M>();
+inline constexpr auto summary_v = detail::make_summary<M, detail::model_ok<M>>();
 
 // Prints M's layer table down to max_depth (0: the model's own layers; -1: every layer).
 template <model_type M>

@@ -138,14 +138,15 @@ template <model_type M>
 class executor : public detail::executor_core {
  public:
   using input_shape = typename M::input_shape;
-  using output_shape = output_shape_t<M>;  // for an ill-formed M: the one diagnostic, here
+  // For an ill-formed M: the one diagnostic, here (straight from the class: a short context).
+  using output_shape = detail::type_of<decltype(detail::diagnose<typename M::body, input_shape>())>;
   static constexpr long input_size = input_shape::size;  // floats per image
   static constexpr long output_size = [] {                // floats per image
     if constexpr (std::is_same_v<output_shape, detail::invalid_shape>) return 0L; else return output_shape::size;
   }();
 
   explicit executor(const weight_store& weights, executor_options options = {}) : detail::executor_core(options) {
-    if constexpr (detail::model_ok<M>) {  // an ill-formed M has reported already
+    if constexpr (output_size > 0) {  // an ill-formed M has reported already
       static_assert(detail::runnable<typename M::body>(), "executor: a layer's op kind has no emit() (no kernel)");
       build(lower<typename M::body>(), input_shape::dims, weights);
     }
