@@ -185,23 +185,6 @@ TEST_CASE("fast conv2d: other geometries (row vectors, generic fallback)", "[ker
     check_conv_all(g);
 }
 
-TEST_CASE("fast conv2d: compile-time geometry", "[kernels][fast][conv]") {
-  constexpr k::conv_geometry g = {32, 9, 9, 32, 9, 9, 3, 1, 1, 8};
-  using G = k::fixed<g>;
-  static_assert(k::geometry_of(G{}).kernel == 3);
-  std::mt19937 rng(5);
-  const auto in = random_vector(g.in_size(), rng), w = random_vector(g.weight_size(), rng);
-  std::vector<float> p1(std::size_t(k::packed_conv_weight_size(g))), p2(p1.size());
-  k::pack_conv_weights(g, w.data(), p1.data());
-  k::pack_conv_weights(G{}, w.data(), p2.data());
-  REQUIRE(p1 == p2);
-  std::vector<float> o1(std::size_t(g.out_size())), o2(o1.size());
-  const k::epilogue ep{nullptr, nullptr, true};
-  k::conv2d(g, in.data(), p1.data(), ep, o1.data(), 1, {});
-  k::conv2d(G{}, in.data(), p2.data(), ep, o2.data(), 1, {});
-  CHECK(o1 == o2);
-}
-
 TEST_CASE("fold_batch_norm + fast conv matches reference conv -> batch_norm", "[kernels][fast]") {
   for (const auto& g : {make_conv(16, 9, 9, 24, 1, 1, 0, 1), make_conv(32, 11, 7, 32, 3, 2, 1, 8),
                         make_conv(3, 20, 20, 8, 7, 2, 3, 1)}) {

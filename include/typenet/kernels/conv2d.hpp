@@ -64,9 +64,7 @@ constexpr long packed_conv_weight_size(const conv_geometry& g) {
 constexpr long conv_scratch_size(const conv_geometry&) { return 0; }
 
 // weight_oihw: [out_c][in_c/groups][k][k] (PyTorch order); packed: packed_conv_weight_size floats.
-template <class G>
-void pack_conv_weights(const G& geo, const float* weight_oihw, float* packed) {
-  const auto& g = geometry_of(geo);
+inline void pack_conv_weights(const conv_geometry& g, const float* weight_oihw, float* packed) {
   const int R = conv_block(g), nb = conv_blocks_per_group(g);
   const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), K = g.kernel;
   long i = 0;
@@ -730,10 +728,8 @@ inline void conv2d_avx512_r(const conv_geometry& g, conv_mode mode, const float*
 }  // namespace detail
 
 // Computes part p of the convolution of `batch` images (see the header comment).
-template <class G>
-void conv2d(const G& geo, const float* in, const float* packed_weight, const epilogue& ep,
+inline void conv2d(const conv_geometry& g, const float* in, const float* packed_weight, const epilogue& ep,
             float* out, int batch, part p = {}) {
-  const auto& g = geometry_of(geo);
 #if defined(TYPENET_CONV2D_AVX512)
   if (g.kernel <= detail::conv_max_kernel) {
     if (g.stride == 1)

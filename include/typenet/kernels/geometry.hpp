@@ -1,6 +1,6 @@
 #pragma once
-// Geometry of one kernel call: plain structural aggregates, so the static front end can pass them
-// as template arguments (compile-time loop bounds) and the dynamic one as run-time values.
+// Geometry of one kernel call, read by the kernels at run time. (Compile-time loop bounds were
+// measured to buy nothing once the register tiles are constants: bench/static_vs_dynamic.cpp.)
 namespace typenet::kernels {
 
 // Output size along one axis of a window of `kernel` sliding with `stride` over `in` padded by
@@ -48,19 +48,5 @@ struct part {
   constexpr int begin(int n) const { return int(long(n) * index / count); }
   constexpr int end(int n) const { return int(long(n) * (index + 1) / count); }
 };
-
-// A geometry known at compile time: kernels called with `fixed<conv_geometry{...}>{}` see every
-// loop bound as a constant. Kernels take `const G& geo` and read it through geometry_of(geo), which
-// returns G::value for fixed<> and the object itself for a run-time geometry.
-template <auto V>
-struct fixed {
-  static constexpr auto value = V;
-};
-
-template <class G>
-constexpr const G& geometry_of(const G& geo) { return geo; }
-
-template <auto V>
-constexpr const auto& geometry_of(const fixed<V>&) { return fixed<V>::value; }
 
 }  // namespace typenet::kernels

@@ -64,9 +64,7 @@ inline void max_pool_plane_avx512(const pool_geometry& g, const float* x, float*
 }  // namespace detail
 
 // Max pooling (padding = -infinity, PyTorch semantics) of `batch` images; part p of the planes.
-template <class G>
-void max_pool(const G& geo, const float* in, float* out, int batch, part p = {}) {
-  const auto& g = geometry_of(geo);
+inline void max_pool(const pool_geometry& g, const float* in, float* out, int batch, part p = {}) {
   const int planes = batch * g.channels;
   const long ihw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
   for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {

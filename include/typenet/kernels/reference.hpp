@@ -10,10 +10,8 @@ namespace typenet::kernels::reference {
 
 // Grouped, strided, zero-padded 2-D convolution of `batch` images.
 // weight: [out_c][in_c / groups][kernel][kernel]; bias: [out_c] or nullptr.
-template <class G>
-void conv2d(const G& geo, const float* in, const float* weight, const float* bias, float* out,
+inline void conv2d(const conv_geometry& g, const float* in, const float* weight, const float* bias, float* out,
             int batch) {
-  const auto& g = geometry_of(geo);
   const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), k = g.kernel;
   for (int n = 0; n < batch; ++n) {
     const float* x = in + n * g.in_size();
@@ -64,9 +62,7 @@ inline void add(long n, const float* a, const float* b, float* out) {
 }
 
 // Max pooling; padding counts as -infinity (PyTorch semantics).
-template <class G>
-void max_pool(const G& geo, const float* in, float* out, int batch) {
-  const auto& g = geometry_of(geo);
+inline void max_pool(const pool_geometry& g, const float* in, float* out, int batch) {
   for (int n = 0; n < batch; ++n)
     for (int c = 0; c < g.channels; ++c) {
       const float* x = in + (long(n) * g.channels + c) * g.in_h * g.in_w;
