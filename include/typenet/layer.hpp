@@ -70,62 +70,73 @@ constexpr std::string_view own_name() {
 template <class L>
 inline constexpr bool is_hidden = has_name<L> && own_name<L>().empty();
 
+// The child layer types of a composite as a plain pack (hana::tuple_t<C...> is a tuple of
+// hana::type<C>), so folds over children are pack expansions, not generic lambdas.
+template <class... Ts>
+struct type_list {};
+template <class Tuple>
+struct tuple_types;
+template <class... H>
+struct tuple_types<hana::tuple<H...>> {
+  using type = type_list<typename H::type...>;
+};
 template <class L>
-constexpr std::size_t child_count() {
-  if constexpr (composite_layer<L>) return decltype(hana::length(L::children))::value; else return 0;
-}
+using children_t = typename tuple_types<std::remove_cvref_t<decltype(L::children)>>::type;
 template <class L, std::size_t I>
 using child_t = type_of<decltype(hana::at_c<I>(L::children))>;
 
-// Checks L on `in` and computes its output: the first broken rule (path relative to L) or ok.
+// What the compiler knows of L on an input: the first broken rule (its path relative to L) or
+// ok, and then the output shape, parameters and MACs per image (children included). One pass.
+struct facts {
+  verdict v;
+  dims out;
+  long params = 0, macs = 0;
+};
+
 template <layer L>
-constexpr outcome walk(dims in) {
-  using Op = typename L::op;
-  if (verdict v = op_check<Op>(L::attrs, in); !v.ok()) return {v, in};
-  if constexpr (composite_layer<L>) {
-    return hana::unpack(L::children, [&](auto... c) {
-      dims outs[sizeof...(c) + 1] = {};
-      dims cur = in;
-      int i = 0;
-      verdict bad;
-      auto one = [&](auto child) {
-        using C = type_of<decltype(child)>;
-        if (!bad.ok()) return;
-        const outcome o = walk<C>(Op::flow == ir::flow::chain ? cur : in);
-        if (!o.v.ok()) {
-          bad = o.v;
-          bad.inside(i, own_name<C>(), has_name<C>);
-          return;
-        }
-        cur = outs[i++] = o.out;
-      };
-      (one(c), ...);
-      if (!bad.ok()) return outcome{bad, in};
-      return op_join<Op>(L::attrs, in, outs, int(sizeof...(c)));
-    });
-  } else {
-    return {{}, op_output<Op>(L::attrs, in)};
+constexpr facts walk(dims in);
+
+// One child of a composite: walked on its input, stopped at the first broken rule.
+template <class C>
+constexpr bool walk_child(ir::flow flow, dims in, dims& cur, dims* outs, int& i, facts& f) {
+  const facts c = walk<C>(flow == ir::flow::chain ? cur : in);
+  if (!c.v.ok()) {
+    f.v = c.v;
+    f.v.inside(i, own_name<C>(), has_name<C>);
+    return false;
   }
+  f.params += c.params, f.macs += c.macs;
+  cur = outs[i++] = c.out;
+  return true;
+}
+template <class L, class... C>
+constexpr facts walk_composite(dims in, type_list<C...>) {
+  using Op = typename L::op;
+  facts f;
+  dims outs[sizeof...(C) + 1] = {};
+  dims cur = in;
+  int i = 0;
+  if (!(true && ... && walk_child<C>(Op::flow, in, cur, outs, i, f))) return f;
+  const outcome o = op_join<Op>(L::attrs, in, outs, int(sizeof...(C)));
+  f.v = o.v, f.out = o.out;
+  return f;
 }
 
-// Parameters or MACs of L on `in`, children included (for a layer that walk() accepts).
-template <layer L, bool Macs>
-constexpr long total(dims in) {
+template <layer L>
+constexpr facts walk(dims in) {
   using Op = typename L::op;
-  long sum = Macs ? op_macs<Op>(L::attrs, in) : op_params<Op>(L::attrs, in);
+  facts f;
+  f.v = op_check<Op>(L::attrs, in);
+  if (!f.v.ok()) return f;
   if constexpr (composite_layer<L>) {
-    hana::unpack(L::children, [&](auto... c) {
-      dims cur = in;
-      auto one = [&](auto child) {
-        using C = type_of<decltype(child)>;
-        const dims ci = Op::flow == ir::flow::chain ? cur : in;
-        sum += total<C, Macs>(ci);
-        cur = walk<C>(ci).out;
-      };
-      (one(c), ...);
-    });
+    f = walk_composite<L>(in, children_t<L>{});
+    if (!f.v.ok()) return f;
+  } else {
+    f.out = op_output<Op>(L::attrs, in);
   }
-  return sum;
+  f.params += op_params<Op>(L::attrs, in);
+  f.macs += op_macs<Op>(L::attrs, in);
+  return f;
 }
 
 // The layer a verdict's trail leads to.
@@ -222,7 +233,7 @@ constexpr auto diagnose() {
 // Parameters or MACs of L on In, given what diagnose<L, In>() returned (0 for a broken L).
 template <class L, class In, bool Macs, class Out>
 constexpr long checked_total(hana::basic_type<Out>) {
-  if constexpr (std::is_same_v<Out, invalid_shape>) return 0; else return total<L, Macs>(In::dims);
+  if constexpr (std::is_same_v<Out, invalid_shape>) return 0; else return Macs ? walk<L>(In::dims).macs : walk<L>(In::dims).params;
 }
 }  // namespace detail
 
@@ -244,13 +255,24 @@ inline constexpr long layer_macs_v = detail::checked_total<L, In, true>(detail::
 
 // The run-time description of L: the same ir::node the dynamic front end builds by hand.
 template <layer L>
+ir::node lower();
+
+namespace detail {
+template <class... C>
+std::vector<ir::node> lower_all(type_list<C...>) {
+  std::vector<ir::node> children;
+  children.reserve(sizeof...(C));
+  (children.push_back(lower<C>()), ...);
+  return children;
+}
+}  // namespace detail
+
+template <layer L>
 ir::node lower() {
-  ir::node n = ir::make<typename L::op>(L::attrs);
-  if (L::kind != L::op::kind) n.label = L::kind;
-  if constexpr (detail::has_name<L>) n.name = std::string(L::name);
-  if constexpr (composite_layer<L>)
-    hana::unpack(L::children, [&](auto... c) { (n.children.push_back(lower<detail::type_of<decltype(c)>>()), ...); });
-  return n;
+  std::vector<ir::node> children;
+  if constexpr (composite_layer<L>) children = detail::lower_all(detail::children_t<L>{});
+  return ir::detail::assemble(ir::make_op<typename L::op>(L::attrs), std::move(children), L::kind,
+                              detail::has_name<L> ? std::optional<std::string_view>(detail::own_name<L>()) : std::nullopt);
 }
 
 }  // namespace typenet

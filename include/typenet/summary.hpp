@@ -25,34 +25,36 @@ struct summary_row {
 
 namespace detail {
 template <class L>
+constexpr int row_count();
+template <class... C>
+constexpr int row_count_all(type_list<C...>) {
+  return (0 + ... + row_count<C>());
+}
+template <class L>
 constexpr int row_count() {
   int rows = is_hidden<L> ? 0 : 1;
-  if constexpr (composite_layer<L>)
-    rows += hana::unpack(L::children, [](auto... c) { return (0 + ... + row_count<type_of<decltype(c)>>()); });
+  if constexpr (composite_layer<L>) rows += row_count_all(children_t<L>{});
   return rows;
 }
 
 template <class L>
+constexpr void write_rows(summary_row*& out, dims in, int index, int depth);
+template <class L, class... C>
+constexpr void write_child_rows(summary_row*& out, dims in, int depth, type_list<C...>) {
+  dims cur = in;
+  int i = 0;
+  ((write_rows<C>(out, L::op::flow == ir::flow::chain ? cur : in, i, depth),
+    cur = walk<C>(L::op::flow == ir::flow::chain ? cur : in).out, ++i),
+   ...);
+}
+template <class L>
 constexpr void write_rows(summary_row*& out, dims in, int index, int depth) {
   if (!is_hidden<L> && depth >= 0) {  // the model's body (depth -1) is not a row
-    const dims o = walk<L>(in).out;
-    *out++ = summary_row{own_name<L>(), index, depth, L::kind, o.channels, o.height, o.width,
-                         total<L, false>(in), total<L, true>(in), composite_layer<L>};
+    const facts f = walk<L>(in);
+    *out++ = summary_row{own_name<L>(), index, depth, L::kind, f.out.channels, f.out.height, f.out.width,
+                         f.params, f.macs, composite_layer<L>};
   }
-  if constexpr (composite_layer<L>) {
-    const int child_depth = is_hidden<L> ? depth : depth + 1;
-    hana::unpack(L::children, [&](auto... c) {
-      dims cur = in;
-      int i = 0;
-      auto one = [&](auto child) {
-        using C = type_of<decltype(child)>;
-        const dims ci = L::op::flow == ir::flow::chain ? cur : in;
-        write_rows<C>(out, ci, i++, child_depth);
-        cur = walk<C>(ci).out;
-      };
-      (one(c), ...);
-    });
-  }
+  if constexpr (composite_layer<L>) write_child_rows<L>(out, in, is_hidden<L> ? depth : depth + 1, children_t<L>{});
 }
 
 template <class M, bool Ok>

@@ -22,4 +22,3 @@
 #include "models/resnet50.hpp"
 #include "models/resnext50.hpp"
 #include "summary.hpp"
-#include "dynamic/model.hpp"

@@ -3,6 +3,7 @@
 // as typenet::executor<M>; sizes are member functions.
 #include "../runtime/executor.hpp"
 #include "model.hpp"
+#include "models.hpp"
 
 namespace typenet::dynamic {
 

@@ -113,9 +113,24 @@ struct node {
 };
 
 template <op_kind Op>
-node make(const typename Op::attributes& attrs, std::vector<node> children = {}) {
-  return node{std::make_shared<detail::op_instance<Op>>(attrs), std::move(children), std::nullopt, {}};
+std::shared_ptr<const detail::op_model> make_op(const typename Op::attributes& attrs) {
+  return std::make_shared<detail::op_instance<Op>>(attrs);
 }
+template <op_kind Op>
+node make(const typename Op::attributes& attrs, std::vector<node> children = {}) {
+  return node{make_op<Op>(attrs), std::move(children), std::nullopt, {}};
+}
+
+namespace detail {
+// A node from its parts (out of line: one copy, not one per lowered layer type).
+[[gnu::noinline]] inline node assemble(std::shared_ptr<const op_model> op, std::vector<node> children, std::string_view kind,
+                                       std::optional<std::string_view> name) {
+  node n{std::move(op), std::move(children), std::nullopt, {}};
+  if (kind != n.op->kind()) n.label = kind;
+  if (name) n.name = std::string(*name);
+  return n;
+}
+}  // namespace detail
 
 // The dotted path of child `index` under `parent`: its name, its index if unnamed, or the
 // parent's path if it is transparent.

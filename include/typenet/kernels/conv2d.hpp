@@ -364,27 +364,30 @@ inline void conv_tile_n(int nv, const conv_tile_args& a) {
   }
 }
 
-// The stem (7x7/2 over 3 channels, 8-channel blocks) with compile-time loops: no per-tap loop
-// overhead. Only that tile shape gets the variant: each one costs compile time in every TU.
+// One tile shape for every chunk length: a short chunk is padded with empty slots (masked loads
+// and stores touch nothing). It wastes at most one chunk's worth of FMAs per image and block,
+// and saves a tile instantiation per chunk length: compile time in every TU.
+template <int R, int S, int V, int KC = 0, int NC = 0>
+inline void conv_tile_padded(int nv, const conv_tile_args& a) {
+  if (nv == V) return conv_tile<R, V, S, KC, NC>(a);
+  conv_slot padded[V] = {};
+  for (int v = 0; v < nv; ++v) padded[v] = a.sl[v];
+  conv_tile_args b = a;
+  b.sl = padded;
+  conv_tile<R, V, S, KC, NC>(b);
+}
+
+// The stem (7x7/2 over 3 channels, 8-channel blocks) gets compile-time loops (no per-tap loop
+// overhead); narrow blocks (grouped convs, 1-4 channels per group) and the stem get one padded
+// tile shape; dense 8-channel blocks, most of the work, a tile per chunk length.
 template <int R, int S, int V>
 inline void conv_tile_dispatch(int nv, const conv_tile_args& a) {
   if constexpr (R == 8 && S == 2)
-    if (a.K == 7 && a.ci1 - a.ci0 == 3) return conv_tile_n<R, S, V, 7, 3>(nv, a);
-  if constexpr (R <= 4) {
-    // Narrow blocks (grouped convs, 1-4 channels per group) get one tile shape: a short chunk is
-    // padded with empty slots (masked loads and stores touch nothing) instead of a tile per
-    // chunk length. It wastes at most a chunk per image and saves compile time in every TU.
-    if (nv < V) {
-      conv_slot padded[V] = {};
-      for (int v = 0; v < nv; ++v) padded[v] = a.sl[v];
-      conv_tile_args b = a;
-      b.sl = padded;
-      return conv_tile<R, V, S>(b);
-    }
-    return conv_tile<R, V, S>(a);
-  } else {
+    if (a.K == 7 && a.ci1 - a.ci0 == 3) return conv_tile_padded<R, S, V, 7, 3>(nv, a);
+  if constexpr (R <= 4)
+    conv_tile_padded<R, S, V>(nv, a);
+  else
     conv_tile_n<R, S, V>(nv, a);
-  }
 }
 
 // 1x1 stride-1 tail: the last P % 16 pixels of each channel, vectorised over output channels
@@ -715,12 +718,8 @@ inline void conv2d_avx512_r(const conv_geometry& g, conv_mode mode, const float*
                             const float* wp, const epilogue& ep, float* out, int batch, part p) {
   if (conv1x1_packed_pays(g))
     return conv1x1_packed<8, S>(g, mode, in, wp, ep, out, batch, p);
-  switch (conv_block(g)) {
-    case 8: return conv2d_avx512<8, S>(g, mode, in, wp, ep, out, batch, p);
-    case 4: return conv2d_avx512<4, S>(g, mode, in, wp, ep, out, batch, p);
-    case 2: return conv2d_avx512<2, S>(g, mode, in, wp, ep, out, batch, p);
-    default: return conv2d_avx512<1, S>(g, mode, in, wp, ep, out, batch, p);
-  }
+  if (conv_block(g) == 8) return conv2d_avx512<8, S>(g, mode, in, wp, ep, out, batch, p);
+  conv2d_avx512<4, S>(g, mode, in, wp, ep, out, batch, p);
 }
 
 #endif  // TYPENET_CONV2D_AVX512
@@ -731,7 +730,9 @@ inline void conv2d_avx512_r(const conv_geometry& g, conv_mode mode, const float*
 inline void conv2d(const conv_geometry& g, const float* in, const float* packed_weight, const epilogue& ep,
             float* out, int batch, part p = {}) {
 #if defined(TYPENET_CONV2D_AVX512)
-  if (g.kernel <= detail::conv_max_kernel) {
+  // Blocks of 1-2 output channels (groups that narrow, depthwise-like) take the generic loop: a
+  // vector tile per output channel does not pay its compile time, which every TU pays.
+  if (g.kernel <= detail::conv_max_kernel && conv_block(g) >= 4) {
     if (g.stride == 1)
       return detail::conv2d_avx512_r<1>(
           g, g.out_w == g.in_w ? detail::conv_flat : detail::conv_rows, in, packed_weight, ep, out,

@@ -13,9 +13,3 @@ using resnet50_t = detail::torchvision_resnet<H, W, Classes, resnet::stack<64, 3
 using resnet50 = resnet50_t<224, 224>;
 
 }  // namespace typenet::models
-
-namespace typenet::dynamic {
-inline model resnet50(int h = 224, int w = 224, int classes = 1000) {
-  return models::detail::dynamic_twin<models::resnet50>(h, w, classes);
-}
-}  // namespace typenet::dynamic

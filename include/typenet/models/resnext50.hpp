@@ -13,9 +13,3 @@ using resnext50_32x4d_t = detail::torchvision_resnet<H, W, Classes, resnext::sta
 using resnext50_32x4d = resnext50_32x4d_t<224, 224>;
 
 }  // namespace typenet::models
-
-namespace typenet::dynamic {
-inline model resnext50_32x4d(int h = 224, int w = 224, int classes = 1000) {
-  return models::detail::dynamic_twin<models::resnext50_32x4d>(h, w, classes);
-}
-}  // namespace typenet::dynamic

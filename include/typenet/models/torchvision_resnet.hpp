@@ -1,5 +1,4 @@
 #pragma once
-#include "../dynamic/model.hpp"
 #include "../layers/batch_norm.hpp"
 #include "../layers/conv2d.hpp"
 #include "../layers/linear.hpp"
@@ -23,14 +22,5 @@ using torchvision_resnet = model<input<3, H, W>,
                                  named<"layer4", Layer4>,
                                  named<"avgpool", global_avg_pool>,
                                  named<"fc", linear<Classes>>>;
-
-// The dynamic twin of a torchvision classifier type at h x w with `classes` outputs: its
-// description lowered from the type, the head ("fc") rebuilt for the class count.
-template <model_type M>
-typenet::dynamic::model dynamic_twin(int h, int w, int classes) {
-  auto body = lower<typename M::body>();
-  body.children.back() = typenet::dynamic::named("fc", typenet::dynamic::linear(classes));
-  return typenet::dynamic::model({M::input_shape::channels, h, w}, std::move(body));
-}
 
 }  // namespace typenet::models::detail

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "../summary.hpp"
+#include "../model.hpp"
 #include "plan.hpp"
 #include "thread_pool.hpp"
 #include "weights.hpp"
@@ -124,10 +124,16 @@ class executor_core {
 
 // Whether every leaf of L has kernels (an op kind with emit()).
 template <class L>
+constexpr bool runnable();
+template <class... C>
+constexpr bool runnable_all(type_list<C...>) {
+  return (true && ... && runnable<C>());
+}
+template <class L>
 constexpr bool runnable() {
   using Op = typename L::op;
   if constexpr (composite_layer<L>)
-    return hana::unpack(L::children, [](auto... c) { return (true && ... && runnable<type_of<decltype(c)>>()); });
+    return runnable_all(children_t<L>{});
   else
     return requires(const typename Op::attributes& a, ir::emit_context& ctx) { Op::emit(a, ctx); };
 }
