@@ -378,13 +378,14 @@ inline void conv_tile_padded(int nv, const conv_tile_args& a) {
 }
 
 // The stem (7x7/2 over 3 channels, 8-channel blocks) gets compile-time loops (no per-tap loop
-// overhead); narrow blocks (grouped convs, 1-4 channels per group) and the stem get one padded
-// tile shape; dense 8-channel blocks, most of the work, a tile per chunk length.
+// overhead). Narrow blocks (grouped convs, 4 channels per group) and stride 2 (a few layers) get
+// one padded tile shape; stride-1 dense 8-channel blocks, most of the work, a tile per chunk
+// length.
 template <int R, int S, int V>
 inline void conv_tile_dispatch(int nv, const conv_tile_args& a) {
   if constexpr (R == 8 && S == 2)
     if (a.K == 7 && a.ci1 - a.ci0 == 3) return conv_tile_padded<R, S, V, 7, 3>(nv, a);
-  if constexpr (R <= 4)
+  if constexpr (R <= 4 || S == 2)
     conv_tile_padded<R, S, V>(nv, a);
   else
     conv_tile_n<R, S, V>(nv, a);
@@ -451,25 +452,20 @@ inline void conv_tail_1x1_px(const conv_tile_args& a, long p0, long p1, long wbl
   }
 }
 
-// conv_tail_1x1_px for 1 to 4 weight blocks at a time (nbk), chosen at run time.
+// conv_tail_1x1_px over nbk (1 to 4) weight blocks.
 template <int R>
 inline void conv_tail_1x1_blocks(int nbk, const conv_tile_args& a, long t0, long ohw, long wblock, int rows) {
-  if constexpr (R < 8) {  // grouped 1x1 layers only: one block at a time (fewer instantiations)
-    for (int b = 0; b < nbk && b * R < rows; ++b) {
-      conv_tile_args one = a;
-      one.w = a.w + b * wblock;
-      one.out = a.out + b * R * a.ohw;
-      one.bias = a.bias ? a.bias + b * R : nullptr;
-      one.res = a.res ? a.res + b * R * a.ohw : nullptr;
-      conv_tail_1x1_px<R, 1>(one, t0, ohw, wblock, std::min(R, rows - b * R));
-    }
-  } else {
-    switch (nbk) {
-      case 4: return conv_tail_1x1_px<R, 4>(a, t0, ohw, wblock, rows);
-      case 3: return conv_tail_1x1_px<R, 3>(a, t0, ohw, wblock, rows);
-      case 2: return conv_tail_1x1_px<R, 2>(a, t0, ohw, wblock, rows);
-      default: return conv_tail_1x1_px<R, 1>(a, t0, ohw, wblock, rows);
-    }
+  // Four 8-channel blocks at a time for dense layers with a multiple of 32 output channels;
+  // otherwise one block at a time (fewer instantiations: compile time in every TU).
+  if constexpr (R == 8)
+    if (nbk == 4) return conv_tail_1x1_px<R, 4>(a, t0, ohw, wblock, rows);
+  for (int b = 0; b < nbk && b * R < rows; ++b) {
+    conv_tile_args one = a;
+    one.w = a.w + b * wblock;
+    one.out = a.out + b * R * a.ohw;
+    one.bias = a.bias ? a.bias + b * R : nullptr;
+    one.res = a.res ? a.res + b * R * a.ohw : nullptr;
+    conv_tail_1x1_px<R, 1>(one, t0, ohw, wblock, std::min(R, rows - b * R));
   }
 }
 
