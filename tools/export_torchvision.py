@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Export a torchvision ResNet/ResNeXt for typenet's tests: weights (.safetensors), an input batch
+"""Export a torchvision classifier (the ResNet family) for typenet's tests: weights (.safetensors), an input batch
 and PyTorch's logits for it (.npy).
 
 Random weights (--seed) are torchvision's default init, then made harder to get right by accident:
@@ -21,7 +21,8 @@ import numpy as np
 import torch
 import torchvision
 
-MODELS = ("resnext50_32x4d", "resnet50")
+MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
+          "resnext101_32x8d", "resnext101_64x4d")
 
 _DTYPES = {
     torch.float64: ("F64", "<f8"), torch.float32: ("F32", "<f4"), torch.float16: ("F16", "<f2"),
@@ -192,6 +193,8 @@ def main(argv=None):
     p.add_argument("--input-seed", type=int, default=None, help="seed of the input (default: --seed + 1)")
     p.add_argument("--input", metavar="OUT.npy", help="random input batch, NCHW float32")
     p.add_argument("--logits", metavar="OUT.npy", help="the model's eval-mode output on that input")
+    p.add_argument("--also", nargs=4, metavar=("HEIGHT", "WIDTH", "INPUT.npy", "LOGITS.npy"),
+                   help="a second input of another size and the same weights' logits for it")
     args = p.parse_args(argv)
     if args.batch < 1 or args.height < 1 or args.width < 1:
         p.error("--batch, --height and --width must be positive")
@@ -221,6 +224,20 @@ def main(argv=None):
     if args.logits:
         save_npy(args.logits, logits.numpy())
         print(f"wrote {args.logits}")
+    if args.also:
+        h, w = int(args.also[0]), int(args.also[1])
+        x2 = make_input(input_seed + 1, args.batch, h, w)
+        with torch.no_grad():
+            logits2 = model(x2).float()
+        std, problems = check_logits(logits2)
+        # Calibrated at the main size, the network may give both inputs the same argmax here; the
+        # logits still differ, and the comparison is of all of them.
+        problems = [q for q in problems if "argmax" not in q]
+        if problems and args.pretrained is None:
+            sys.exit(f"export_torchvision.py: at {h}x{w} the logits are useless: " + "; ".join(problems))
+        save_npy(args.also[2], x2.numpy())
+        save_npy(args.also[3], logits2.numpy())
+        print(f"wrote {args.also[2]} and {args.also[3]} ({h}x{w}, logit std {std:.3f})")
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Creates the PyTorch fixtures typenet's [torch] tests read:
 
-  <model>.safetensors, <model>_input.npy, <model>_logits.npy   for resnext50_32x4d and resnet50
+  <model>.safetensors, <model>_input.npy, <model>_logits.npy   for the ResNet family (MODELS)
+  <model>_input_160x192.npy, <model>_logits_160x192.npy          the same weights at 160x192
   test.png, test.jpg, test_large.png                           synthetic test images
   test_preprocessed.npy, test_large_preprocessed.npy,          torchvision's ImageNet preprocessing
   test_jpg_preprocessed.npy                                    of each image, 3x224x224 float32
@@ -27,7 +28,9 @@ EXPORT = os.path.join(HERE, "export_torchvision.py")
 LAYERS = os.path.join(HERE, "make_layer_fixtures.py")
 
 WEIGHT_SEED, INPUT_SEED = 1, 2   # different, so the input is not correlated with the weights
-MODELS = ("resnext50_32x4d", "resnet50")
+MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
+          "resnext101_32x8d", "resnext101_64x4d")
+ALSO = (160, 192)  # a non-square size for the dynamic front end
 IMAGES = {  # name: (width, height); test_large is down-scaled by Resize(256), test up-scaled
     "test": (300, 200),
     "test_large": (613, 411),
@@ -85,7 +88,9 @@ def make_model(out, model):
          "--batch", "2", "--height", "224", "--width", "224",
          "--weights", os.path.join(out, f"{model}.safetensors"),
          "--input", os.path.join(out, f"{model}_input.npy"),
-         "--logits", os.path.join(out, f"{model}_logits.npy")])
+         "--logits", os.path.join(out, f"{model}_logits.npy"),
+         "--also", str(ALSO[0]), str(ALSO[1]), os.path.join(out, f"{model}_input_{ALSO[0]}x{ALSO[1]}.npy"),
+         os.path.join(out, f"{model}_logits_{ALSO[0]}x{ALSO[1]}.npy")])
 
 
 def synthetic_image(width, height):
@@ -142,8 +147,9 @@ def main():
     try:
         os.makedirs(out, exist_ok=True)
         stamps = Stamps(out)
-        jobs = [([f"{m}.safetensors", f"{m}_input.npy", f"{m}_logits.npy"],
-                 recipe_of("model", m, WEIGHT_SEED, INPUT_SEED), lambda m=m: make_model(out, m))
+        also = f"{ALSO[0]}x{ALSO[1]}"
+        jobs = [([f"{m}.safetensors", f"{m}_input.npy", f"{m}_logits.npy", f"{m}_input_{also}.npy", f"{m}_logits_{also}.npy"],
+                 recipe_of("model", m, WEIGHT_SEED, INPUT_SEED, ALSO), lambda m=m: make_model(out, m))
                 for m in MODELS]
         image_files = [f"{n}.png" for n in IMAGES] + [f"{n}_preprocessed.npy" for n in IMAGES]
         image_files += ["test.jpg", "test_jpg_preprocessed.npy"]

@@ -19,6 +19,6 @@
 #include "blocks/resnet.hpp"
 #include "blocks/resnext.hpp"
 #include "model.hpp"
-#include "models/resnet50.hpp"
+#include "models/resnet.hpp"
 #include "models/resnext50.hpp"
 #include "summary.hpp"

@@ -131,3 +131,31 @@ TEST_CASE("summary prints torchvision's dotted names", "[dsl][summary]") {
   CHECK_THAT(top.str(), Catch::Contains("layer4 (resnext::stack)"));
   CHECK_THAT(top.str(), !Catch::Contains("layer4.0"));
 }
+
+// ---- torchvision's ResNet family: torchvision 0.14's sum(p.numel()), exactly --------------------
+namespace {
+using namespace typenet::models;
+static_assert(param_count_v<resnet18> == 11'689'512);
+static_assert(param_count_v<resnet34> == 21'797'672);
+static_assert(param_count_v<resnet101> == 44'549'160);
+static_assert(param_count_v<resnet152> == 60'192'808);
+static_assert(param_count_v<wide_resnet50_2> == 68'883'240);
+static_assert(param_count_v<resnext101_32x8d> == 88'791'336);
+static_assert(param_count_v<resnext101_64x4d> == 83'455'272);
+// MACs per 224x224 image; torchvision's docs round them to 1.81, 3.66, 7.80, 11.51, 11.40, 16.41, 15.46 G.
+static_assert(macs_v<resnet18> / 10'000'000 == 181);
+static_assert(macs_v<resnet34> / 10'000'000 == 366);
+static_assert(macs_v<resnet101> / 10'000'000 == 780);
+static_assert(macs_v<resnet152> / 10'000'000 == 1151);
+static_assert(macs_v<wide_resnet50_2> / 10'000'000 == 1139);
+static_assert(macs_v<resnext101_32x8d> / 10'000'000 == 1641);
+static_assert(macs_v<resnext101_64x4d> / 10'000'000 == 1546);
+static_assert(std::is_same_v<output_shape_t<resnet18_t<160, 192, 10>>, shape<10, 1, 1>>);
+
+// The BasicBlock's rules, as predicates.
+static_assert(accepts<resnet::basic_block<64, 1, false>, shape<64, 56, 56>>);
+static_assert(!accepts<resnet::basic_block<128, 1, false>, shape<64, 56, 56>>);  // identity, 64 != 128 channels
+static_assert(!accepts<resnet::basic_block<64, 2, false>, shape<64, 56, 56>>);   // identity cannot downsample
+static_assert(accepts<resnet::basic_block<128, 2, true>, shape<64, 56, 56>>);
+static_assert(!accepts<resnet::basic_stack<64, 0, 1>, shape<64, 56, 56>>);
+}  // namespace

@@ -1,32 +1,32 @@
 // Parity with PyTorch: torchvision models with random weights and randomised batch-norm statistics
-// (exported by tools/export_torchvision.py, never seen by typenet before), batch 2 at 224x224.
-// Logits must agree within 1e-4 x max(1, max|logit|), with identical argmax.
+// (exported by tools/export_torchvision.py, never seen by typenet before), batch 2 at 224x224, and
+// for the dynamic front end also at 160x192 with the same weights. Logits must agree within
+// 1e-4 x max(1, max|logit|), with identical argmax.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <typenet/io/npy.hpp>
+#include <typenet/dynamic/executor.hpp>
 #include <typenet/runtime/executor.hpp>
 #include <typenet/typenet.hpp>
 
 namespace {
-template <class M>
-void check_parity(const std::string& name, bool fused) {
-  const std::string dir = TYPENET_FIXTURE_DIR;
-  const auto weights = typenet::load_weights<M>(dir + "/" + name + ".safetensors");
-  const auto x = typenet::io::read_npy(dir + "/" + name + "_input.npy", 4);
-  const auto expected = typenet::io::read_npy(dir + "/" + name + "_logits.npy", 2);
+const std::string dir = TYPENET_FIXTURE_DIR;
+
+// The forward pass of `run` on the fixture `input_file` against PyTorch's `logits_file`.
+template <class Run>
+void compare(const std::string& what, const std::string& input_file, const std::string& logits_file, Run run) {
+  const auto x = typenet::io::read_npy(dir + "/" + input_file, 4);
+  const auto expected = typenet::io::read_npy(dir + "/" + logits_file, 2);
   const int batch = int(x.shape[0]);
   REQUIRE(expected.shape == std::vector<long>{batch, 1000});
-
-  typenet::executor<M> e(weights, {.threads = 2, .max_batch = batch, .fused = fused});
   std::vector<float> y(expected.data.size());
-  e.forward(x.data.data(), y.data(), batch);
+  run(x, y.data(), batch);
 
   double largest = 0, worst = 0;
   for (float v : expected.data) largest = std::max(largest, double(std::fabs(v)));
   for (std::size_t i = 0; i < y.size(); ++i) worst = std::max(worst, double(std::fabs(y[i] - expected.data[i])));
   const double tolerance = 1e-4 * std::max(1.0, largest);
-  INFO(name << (fused ? " fused" : " reference") << ": max|logit| " << largest << ", max error " << worst
-            << ", tolerance " << tolerance);
+  INFO(what << ": max|logit| " << largest << ", max error " << worst << ", tolerance " << tolerance);
   CHECK(worst <= tolerance);
   for (int n = 0; n < batch; ++n) {
     const auto b = expected.data.begin() + n * 1000;
@@ -34,14 +34,53 @@ void check_parity(const std::string& name, bool fused) {
     CHECK(std::max_element(yb, yb + 1000) - yb == std::max_element(b, b + 1000) - b);
   }
 }
+
+template <class M>
+void check_parity(const std::string& name, bool fused) {
+  const auto weights = typenet::load_weights<M>(dir + "/" + name + ".safetensors");
+  compare(name + (fused ? " static fused" : " static reference"), name + "_input.npy", name + "_logits.npy",
+          [&](const typenet::io::array& x, float* y, int batch) {
+            typenet::executor<M>(weights, {.threads = 2, .max_batch = batch, .fused = fused}).forward(x.data.data(), y, batch);
+          });
+}
+
+// Both front ends, fused: the static type at 224x224, its dynamic twin at 224x224 and 160x192.
+template <class M>
+void check_both_front_ends(const std::string& name) {
+  check_parity<M>(name, true);
+  const auto at_224 = typenet::dynamic::model::of<M>();
+  const auto at_160x192 = typenet::dynamic::model({3, 160, 192}, typenet::lower<typename M::body>());
+  const auto weights = typenet::dynamic::load_weights(at_224, dir + "/" + name + ".safetensors");
+  for (const auto* m : {&at_224, &at_160x192}) {
+    const bool square = m == &at_224;
+    compare(name + (square ? " dynamic 224x224" : " dynamic 160x192"), name + (square ? "_input.npy" : "_input_160x192.npy"),
+            name + (square ? "_logits.npy" : "_logits_160x192.npy"), [&](const typenet::io::array& x, float* y, int batch) {
+              REQUIRE(x.shape == std::vector<long>{batch, 3, m->input_shape().height, m->input_shape().width});
+              typenet::dynamic::executor(*m, weights, {.threads = 2, .max_batch = batch}).forward(x.data.data(), y, batch);
+            });
+  }
+}
 }  // namespace
 
-TEST_CASE("resnext50_32x4d matches torchvision (fused kernels)", "[torch][parity]") {
-  check_parity<typenet::models::resnext50_32x4d>("resnext50_32x4d", true);
+TEST_CASE("resnext50_32x4d matches torchvision (both front ends)", "[torch][parity]") {
+  check_both_front_ends<typenet::models::resnext50_32x4d>("resnext50_32x4d");
 }
 TEST_CASE("resnext50_32x4d matches torchvision (reference kernels)", "[torch][parity]") {
   check_parity<typenet::models::resnext50_32x4d>("resnext50_32x4d", false);
 }
-TEST_CASE("resnet50 matches torchvision (fused kernels)", "[torch][parity]") {
-  check_parity<typenet::models::resnet50>("resnet50", true);
+TEST_CASE("resnet50 matches torchvision (both front ends)", "[torch][parity]") {
+  check_both_front_ends<typenet::models::resnet50>("resnet50");
 }
+
+// The rest of torchvision's ResNet family: the same kernels, so not repeated under the sanitizers.
+#define TYPENET_ZOO_PARITY(name)                                                              \
+  TEST_CASE(#name " matches torchvision (both front ends)", "[torch][parity][zoo]") {         \
+    check_both_front_ends<typenet::models::name>(#name);                                      \
+  }
+TYPENET_ZOO_PARITY(resnet18)
+TYPENET_ZOO_PARITY(resnet34)
+TYPENET_ZOO_PARITY(resnet101)
+TYPENET_ZOO_PARITY(resnet152)
+TYPENET_ZOO_PARITY(wide_resnet50_2)
+TYPENET_ZOO_PARITY(resnext101_32x8d)
+TYPENET_ZOO_PARITY(resnext101_64x4d)
