@@ -22,7 +22,7 @@ import torch
 import torchvision
 
 MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
-          "resnext101_32x8d", "resnext101_64x4d")
+          "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2")
 
 _DTYPES = {
     torch.float64: ("F64", "<f8"), torch.float32: ("F32", "<f4"), torch.float16: ("F16", "<f2"),
@@ -121,7 +121,7 @@ def _calibrate(model, gen, height, width, logit_std=3.0):
       component, which otherwise dominates the logits: every input gets the same argmax."""
     # At the size of the real inputs: the share of zero-padded borders shifts the mean features.
     x = make_input(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)), 2, height, width).double()
-    fc = model.fc
+    fc = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]  # the classifier's last layer
     feats = {}
 
     def conv_hook(conv, inp, out):

@@ -151,6 +151,15 @@ static_assert(macs_v<wide_resnet50_2> / 10'000'000 == 1139);
 static_assert(macs_v<resnext101_32x8d> / 10'000'000 == 1641);
 static_assert(macs_v<resnext101_64x4d> / 10'000'000 == 1546);
 static_assert(std::is_same_v<output_shape_t<resnet18_t<160, 192, 10>>, shape<10, 1, 1>>);
+static_assert(param_count_v<mobilenet_v2> == 3'504'872);
+static_assert(macs_v<mobilenet_v2> / 10'000'000 == 30);  // torchvision: 0.30 GFLOPS
+
+// MobileNetV2's inverted residual: a residual connection exactly when the shape is kept.
+static_assert(std::is_base_of_v<residual<named<"conv", mobilenet::detail::branch<32, 32, 1, 6>>, named<"", identity>>,
+                                mobilenet::detail::body<32, 32, 1, 6>>);
+static_assert(!accepts<mobilenet::inverted_residual<32, 32, 1, 6>, shape<24, 28, 28>>);  // 24 channels in, In = 32
+static_assert(accepts<mobilenet::inverted_residual<24, 32, 2, 6>, shape<24, 56, 56>>);
+static_assert(!accepts<dropout<std::ratio<1>>, shape<8, 1, 1>>);  // P = 1 drops everything
 
 // The BasicBlock's rules, as predicates.
 static_assert(accepts<resnet::basic_block<64, 1, false>, shape<64, 56, 56>>);

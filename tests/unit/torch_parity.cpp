@@ -72,7 +72,7 @@ TEST_CASE("resnet50 matches torchvision (both front ends)", "[torch][parity]") {
   check_both_front_ends<typenet::models::resnet50>("resnet50");
 }
 
-// The rest of torchvision's ResNet family: the same kernels, so not repeated under the sanitizers.
+// The rest of the zoo: the same kernels, so not repeated under the sanitizers.
 #define TYPENET_ZOO_PARITY(name)                                                              \
   TEST_CASE(#name " matches torchvision (both front ends)", "[torch][parity][zoo]") {         \
     check_both_front_ends<typenet::models::name>(#name);                                      \
@@ -84,3 +84,4 @@ TYPENET_ZOO_PARITY(resnet152)
 TYPENET_ZOO_PARITY(wide_resnet50_2)
 TYPENET_ZOO_PARITY(resnext101_32x8d)
 TYPENET_ZOO_PARITY(resnext101_64x4d)
+TYPENET_ZOO_PARITY(mobilenet_v2)

@@ -75,4 +75,17 @@ inline void add_relu(long n, const float* a, const float* b, float* out, part p 
   }
 }
 
+// out = min(max(in, lo), hi) over n floats
+inline void clamp(long n, const float* in, float lo, float hi, float* out) {
+  long i = 0;
+  const detail::vecf vlo = detail::vecf{} + lo, vhi = detail::vecf{} + hi;
+  for (; i + detail::vlanes <= n; i += detail::vlanes) {
+    detail::vecf v = detail::loadv(in + i);
+    v = v < vlo ? vlo : v;
+    v = v > vhi ? vhi : v;
+    detail::storev(out + i, v);
+  }
+  for (; i < n; ++i) out[i] = in[i] < lo ? lo : in[i] > hi ? hi : in[i];
+}
+
 }  // namespace typenet::kernels
