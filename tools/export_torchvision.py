@@ -22,7 +22,7 @@ import torch
 import torchvision
 
 MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
-          "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2")
+          "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2", "vgg11_bn", "vgg16_bn", "alexnet")
 
 _DTYPES = {
     torch.float64: ("F64", "<f8"), torch.float32: ("F32", "<f4"), torch.float16: ("F16", "<f2"),
@@ -127,6 +127,8 @@ def _calibrate(model, gen, height, width, logit_std=3.0):
     def conv_hook(conv, inp, out):
         s = _grid(1.0 / out.std().item())
         conv.weight.mul_(s)
+        if conv.bias is not None:  # VGG, AlexNet: scale the whole output
+            conv.bias.mul_(s)
         return out * s
 
     def fc_hook(mod, inp):

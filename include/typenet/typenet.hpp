@@ -5,9 +5,11 @@
 #include "op.hpp"
 #include "layer.hpp"
 // The layer kinds: one file each (op kind, static layer, dynamic builder).
+#include "layers/adaptive_avg_pool.hpp"
 #include "layers/batch_norm.hpp"
 #include "layers/conv2d.hpp"
 #include "layers/dropout.hpp"
+#include "layers/flatten.hpp"
 #include "layers/global_avg_pool.hpp"
 #include "layers/identity.hpp"
 #include "layers/linear.hpp"
@@ -24,5 +26,6 @@
 #include "model.hpp"
 #include "models/mobilenet_v2.hpp"
 #include "models/resnet.hpp"
+#include "models/vgg.hpp"
 #include "models/resnext50.hpp"
 #include "summary.hpp"

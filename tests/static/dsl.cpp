@@ -36,7 +36,10 @@ static_assert(!accepts<max_pool<3>, shape<8, 2, 2>>);        // kernel larger th
 static_assert(!accepts<max_pool<0>, shape<8, 2, 2>>);
 static_assert(std::is_same_v<output_t<global_avg_pool, shape<2048, 7, 7>>, shape<2048, 1, 1>>);
 static_assert(layer_params_v<linear<1000>, shape<2048, 1, 1>> == 2048 * 1000 + 1000);
-static_assert(layer_params_v<linear<10, false>, shape<2, 3, 4>> == 24 * 10);  // flattens C*H*W
+static_assert(layer_params_v<sequential<flatten, linear<10, false>>, shape<2, 3, 4>> == 24 * 10);
+static_assert(!accepts<linear<10>, shape<2, 3, 4>>);  // a feature map: flatten (or pool) first
+static_assert(std::is_same_v<output_t<adaptive_avg_pool<7>, shape<512, 9, 11>>, shape<512, 7, 7>>);
+static_assert(!accepts<adaptive_avg_pool<0>, shape<8, 4, 4>>);
 static_assert(!accepts<linear<0>, shape<8, 1, 1>>);
 static_assert(layer_params_v<batch_norm, shape<64, 5, 5>> == 128);  // weight and bias; running stats are buffers
 static_assert(basic_batch_norm<std::ratio<1001, 100000000>>::eps == 1.001e-5f);
@@ -160,6 +163,11 @@ static_assert(std::is_base_of_v<residual<named<"conv", mobilenet::detail::branch
 static_assert(!accepts<mobilenet::inverted_residual<32, 32, 1, 6>, shape<24, 28, 28>>);  // 24 channels in, In = 32
 static_assert(accepts<mobilenet::inverted_residual<24, 32, 2, 6>, shape<24, 56, 56>>);
 static_assert(!accepts<dropout<std::ratio<1>>, shape<8, 1, 1>>);  // P = 1 drops everything
+static_assert(param_count_v<vgg11_bn> == 132'868'840);
+static_assert(param_count_v<vgg16_bn> == 138'365'992);
+static_assert(param_count_v<alexnet> == 61'100'840);
+static_assert(macs_v<vgg11_bn> / 10'000'000 == 760 && macs_v<vgg16_bn> / 10'000'000 == 1547);  // torchvision: 7.61, 15.47 G
+static_assert(macs_v<alexnet> / 10'000'000 == 71);                                                 // torchvision: 0.71 G
 
 // The BasicBlock's rules, as predicates.
 static_assert(accepts<resnet::basic_block<64, 1, false>, shape<64, 56, 56>>);

@@ -106,4 +106,30 @@ inline void global_avg_pool(int channels, int spatial, const float* in, float* o
   }
 }
 
+// Adaptive average pooling (see reference::adaptive_avg_pool); part p of the planes. Where the
+// output equals the input size (VGG at 224x224) it is a copy.
+inline void adaptive_avg_pool(int channels, int in_h, int in_w, int out_h, int out_w, const float* in, float* out, int batch,
+                              part p = {}) {
+  const int planes = batch * channels;
+  const long ihw = long(in_h) * in_w, ohw = long(out_h) * out_w;
+  for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
+    const float* x = in + pl * ihw;
+    float* y = out + pl * ohw;
+    if (in_h == out_h && in_w == out_w) {
+      std::copy(x, x + ihw, y);
+      continue;
+    }
+    for (int i = 0; i < out_h; ++i) {
+      const int y0 = i * in_h / out_h, y1 = ((i + 1) * in_h + out_h - 1) / out_h;
+      for (int j = 0; j < out_w; ++j) {
+        const int x0 = j * in_w / out_w, x1 = ((j + 1) * in_w + out_w - 1) / out_w;
+        float s = 0.0f;
+        for (int r = y0; r < y1; ++r)
+          for (int c = x0; c < x1; ++c) s += x[long(r) * in_w + c];
+        y[long(i) * out_w + j] = s / float((y1 - y0) * (x1 - x0));
+      }
+    }
+  }
+}
+
 }  // namespace typenet::kernels

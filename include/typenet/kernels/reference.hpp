@@ -96,6 +96,25 @@ inline void global_avg_pool(int channels, int spatial, const float* in, float* o
     }
 }
 
+// Adaptive average pooling to out_h x out_w (PyTorch semantics): output cell (i, j) averages input
+// rows [floor(i*H/oh), ceil((i+1)*H/oh)) and the same for columns.
+inline void adaptive_avg_pool(int channels, int in_h, int in_w, int out_h, int out_w, const float* in, float* out, int batch) {
+  for (long plane = 0; plane < long(batch) * channels; ++plane) {
+    const float* x = in + plane * in_h * in_w;
+    float* y = out + plane * out_h * out_w;
+    for (int i = 0; i < out_h; ++i) {
+      const int y0 = i * in_h / out_h, y1 = ((i + 1) * in_h + out_h - 1) / out_h;
+      for (int j = 0; j < out_w; ++j) {
+        const int x0 = j * in_w / out_w, x1 = ((j + 1) * in_w + out_w - 1) / out_w;
+        double s = 0.0;
+        for (int r = y0; r < y1; ++r)
+          for (int c = x0; c < x1; ++c) s += x[long(r) * in_w + c];
+        y[long(i) * out_w + j] = float(s / ((y1 - y0) * (x1 - x0)));
+      }
+    }
+  }
+}
+
 // Fully connected: out[n][o] = bias[o] + sum_i weight[o][i] * in[n][i].
 inline void linear(int in_features, int out_features, const float* in, const float* weight,
                    const float* bias, float* out, int batch) {

@@ -1,5 +1,6 @@
 #pragma once
-// linear: fully connected on the flattened input (C*H*W features), weights [Out][C*H*W].
+// linear: fully connected, (C, 1, 1) -> (Out, 1, 1), weights [Out][C]. A feature map must be
+// flattened (or pooled) first: a linear layer that flattened silently let a forgotten pool compile.
 #include "../kernels/linear.hpp"
 #include "../kernels/reference.hpp"
 #include "../layer.hpp"
@@ -8,6 +9,7 @@ namespace typenet {
 
 namespace rule {
 TYPENET_RULE(linear_positive, "linear: Out must be positive", "Out {}");
+TYPENET_RULE(linear_flatten_first, "linear: the input must be (C, 1, 1): flatten first", "input {}x{}x{}");
 }  // namespace rule
 
 namespace ops {
@@ -17,10 +19,11 @@ struct linear {
     int out = 0;
     bool bias = true;
   };
-  using rules = rule_list<rule::linear_positive>;
+  using rules = rule_list<rule::linear_positive, rule::linear_flatten_first>;
 
-  static constexpr verdict check(const attributes& a, dims) {
+  static constexpr verdict check(const attributes& a, dims in) {
     if (a.out <= 0) return rules::broken<rule::linear_positive>({a.out});
+    if (in.height != 1 || in.width != 1) return rules::broken<rule::linear_flatten_first>({in.channels, in.height, in.width});
     return {};
   }
   static constexpr dims output(const attributes& a, dims) { return {a.out, 1, 1}; }
