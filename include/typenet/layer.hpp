@@ -50,7 +50,9 @@ struct composite_of : layer_of<Op> {
 
 // named<"conv1", L>: L under the name torchvision's state_dict uses for it. An empty name makes
 // a node transparent: its children take its place in names and summaries.
-template <fixed_string Name, layer L>
+// (Composites take their children unconstrained, so that naming a model type instantiates only
+// its own layers; model<> and every entry point check the protocol.)
+template <fixed_string Name, class L>
 struct named : L {
   using layer_type = L;
   static constexpr std::string_view name = Name.view();
@@ -111,12 +113,15 @@ constexpr bool walk_child(ir::flow flow, dims in, dims& cur, dims* outs, int& i,
 }
 template <class L, class... C>
 constexpr facts walk_composite(dims in, type_list<C...>) {
+  static_assert((layer<C> && ...), "typenet: every child of a composite layer must be a typenet::layer (the concept in layer.hpp)");
   using Op = typename L::op;
   facts f;
   dims outs[sizeof...(C) + 1] = {};
   dims cur = in;
   int i = 0;
-  if (!(true && ... && walk_child<C>(Op::flow, in, cur, outs, i, f))) return f;
+  if constexpr ((layer<C> && ...)) {
+    if (!(true && ... && walk_child<C>(Op::flow, in, cur, outs, i, f))) return f;
+  }
   const outcome o = op_join<Op>(L::attrs, in, outs, int(sizeof...(C)));
   f.v = o.v, f.out = o.out;
   return f;

@@ -62,7 +62,7 @@ struct residual {
 };
 }  // namespace ops
 
-template <layer Branch, layer Shortcut>
+template <class Branch, class Shortcut>
 struct residual : composite_of<ops::residual, Branch, Shortcut> {};
 
 namespace dynamic {

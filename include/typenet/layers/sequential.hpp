@@ -22,7 +22,7 @@ struct sequential {
 };
 }  // namespace ops
 
-template <layer... Layers>
+template <class... Layers>
 struct sequential : composite_of<ops::sequential, Layers...> {};
 
 namespace dynamic {
