@@ -263,20 +263,25 @@ template <layer L>
 ir::node lower();
 
 namespace detail {
+// The children's lowerings as a table of function pointers: each lower<L> stays a few
+// instructions, and the loop that builds a node is compiled once (ir::detail::assemble).
 template <class... C>
-std::vector<ir::node> lower_all(type_list<C...>) {
-  std::vector<ir::node> children;
-  children.reserve(sizeof...(C));
-  (children.push_back(lower<C>()), ...);
-  return children;
+inline constexpr ir::lowering lowerings_v[sizeof...(C) + 1] = {&lower<C>..., nullptr};
+template <class... C>
+constexpr const ir::lowering* lowerings_of(type_list<C...>) {
+  return lowerings_v<C...>;
 }
 }  // namespace detail
 
 template <layer L>
 ir::node lower() {
-  std::vector<ir::node> children;
-  if constexpr (composite_layer<L>) children = detail::lower_all(detail::children_t<L>{});
-  return ir::detail::assemble(ir::make_op<typename L::op>(L::attrs), std::move(children), L::kind,
+  const ir::lowering* children = nullptr;
+  int count = 0;
+  if constexpr (composite_layer<L>) {
+    children = detail::lowerings_of(detail::children_t<L>{});
+    count = int(decltype(hana::length(L::children))::value);
+  }
+  return ir::detail::assemble(ir::make_op<typename L::op>(L::attrs), children, count, L::kind,
                               detail::has_name<L> ? std::optional<std::string_view>(detail::own_name<L>()) : std::nullopt);
 }
 

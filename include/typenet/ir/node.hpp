@@ -121,11 +121,15 @@ node make(const typename Op::attributes& attrs, std::vector<node> children = {})
   return node{make_op<Op>(attrs), std::move(children), std::nullopt, {}};
 }
 
+using lowering = node (*)();  // makes one child's description (typenet::lower<L>)
+
 namespace detail {
 // A node from its parts (out of line: one copy, not one per lowered layer type).
-[[gnu::noinline]] inline node assemble(std::shared_ptr<const op_model> op, std::vector<node> children, std::string_view kind,
-                                       std::optional<std::string_view> name) {
-  node n{std::move(op), std::move(children), std::nullopt, {}};
+[[gnu::noinline]] inline node assemble(std::shared_ptr<const op_model> op, const lowering* children, int count,
+                                       std::string_view kind, std::optional<std::string_view> name) {
+  node n{std::move(op), {}, std::nullopt, {}};
+  n.children.reserve(std::size_t(count));
+  for (int i = 0; i < count; ++i) n.children.push_back(children[i]());
   if (kind != n.op->kind()) n.label = kind;
   if (name) n.name = std::string(*name);
   return n;
