@@ -11,6 +11,8 @@
 #include "layers/dropout.hpp"
 #include "layers/flatten.hpp"
 #include "layers/global_avg_pool.hpp"
+#include "layers/hardsigmoid.hpp"
+#include "layers/hardswish.hpp"
 #include "layers/identity.hpp"
 #include "layers/linear.hpp"
 #include "layers/max_pool.hpp"
@@ -18,6 +20,8 @@
 #include "layers/relu6.hpp"
 #include "layers/residual.hpp"
 #include "layers/sequential.hpp"
+#include "layers/sigmoid.hpp"
+#include "layers/silu.hpp"
 // Blocks and models.
 #include "blocks/bottleneck.hpp"
 #include "blocks/mobilenet.hpp"

@@ -43,10 +43,12 @@ class model {
   const layer& body() const { return *body_; }
   const ir::resolved& resolved() const { return *resolved_; }
 
-  // One row per visible layer, as summary_v<M> for a static model.
+  // One row per visible layer, as summary_v<M> for a static model (whose body, an unnamed
+  // sequential of the model's layers, is not a row; any other body is).
   std::vector<summary_row> summary() const {
     std::vector<summary_row> rows;
-    typenet::detail::write_rows(*resolved_, rows, 0, -1);
+    const bool model_list = !body_->name && body_->kind() == "sequential";
+    typenet::detail::write_rows(*resolved_, rows, 0, model_list ? -1 : 0);
     return rows;
   }
 
