@@ -185,7 +185,7 @@ TEST_CASE("fast conv2d: other geometries (row vectors, generic fallback)", "[ker
     check_conv_all(g);
 }
 
-TEST_CASE("fold_batch_norm + fast conv matches reference conv -> batch_norm", "[kernels][fast]") {
+TEST_CASE("batch norm folded (fold_affine) + fast conv matches reference conv -> batch_norm", "[kernels][fast]") {
   for (const auto& g : {make_conv(16, 9, 9, 24, 1, 1, 0, 1), make_conv(32, 11, 7, 32, 3, 2, 1, 8),
                         make_conv(3, 20, 20, 8, 7, 2, 3, 1)}) {
     INFO(describe(g));
@@ -205,8 +205,9 @@ TEST_CASE("fold_batch_norm + fast conv matches reference conv -> batch_norm", "[
     ref::relu(long(want.size()), want.data(), want.data());
 
     std::vector<float> bias(std::size_t(g.out_c));
-    k::fold_batch_norm(g.out_c, g.weight_size() / g.out_c, w.data(), bias.data(), gamma.data(),
-                       beta.data(), mean.data(), var.data(), eps);
+    std::vector<double> scale(std::size_t(g.out_c)), shift(scale.size());
+    k::batch_norm_scale_shift(g.out_c, gamma.data(), beta.data(), mean.data(), var.data(), eps, scale.data(), shift.data());
+    k::fold_affine(g.out_c, g.weight_size() / g.out_c, w.data(), bias.data(), scale.data(), shift.data());
     std::vector<float> packed(std::size_t(k::packed_conv_weight_size(g)));
     k::pack_conv_weights(g, w.data(), packed.data());
     std::vector<float> out(want.size(), nan_f);
@@ -217,10 +218,12 @@ TEST_CASE("fold_batch_norm + fast conv matches reference conv -> batch_norm", "[
   }
 }
 
-TEST_CASE("fold_batch_norm keeps an existing conv bias", "[kernels][fast]") {
-  float w[2] = {1.0f, 2.0f}, b[1];
-  const float cb = 3.0f, gamma = 2.0f, beta = 1.0f, mean = 1.0f, var = 1.0f - 1e-5f;
-  k::fold_batch_norm(1, 2, w, b, &gamma, &beta, &mean, &var, 1e-5f, &cb);
+TEST_CASE("fold_affine keeps an existing conv bias", "[kernels][fast]") {
+  float w[2] = {1.0f, 2.0f}, b[1] = {3.0f};  // the conv's own bias
+  const float gamma = 2.0f, beta = 1.0f, mean = 1.0f, var = 1.0f - 1e-5f;
+  double scale, shift;
+  k::batch_norm_scale_shift(1, &gamma, &beta, &mean, &var, 1e-5f, &scale, &shift);
+  k::fold_affine(1, 2, w, b, &scale, &shift);
   CHECK(w[0] == Approx(2.0f));
   CHECK(w[1] == Approx(4.0f));
   CHECK(b[0] == Approx(1.0f + (3.0f - 1.0f) * 2.0f));

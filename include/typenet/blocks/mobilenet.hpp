@@ -69,27 +69,26 @@ template <int In, int Out, int Blocks, int Stride, int Expand>
 struct stage {};
 
 namespace detail {
-template <class... Ts>
-struct list {};
+using typenet::detail::type_list;
 template <class L, class... More>
 struct append;
 template <class... Ls>
-struct append<list<Ls...>> {
+struct append<type_list<Ls...>> {
   using type = sequential<Ls...>;
 };
 template <class... Ls, class Next, class... More>
-struct append<list<Ls...>, Next, More...> : append<list<Ls..., Next>, More...> {};
+struct append<type_list<Ls...>, Next, More...> : append<type_list<Ls..., Next>, More...> {};
 template <class... Ls, int In, int Out, int Blocks, int Stride, int Expand, class... More>
-struct append<list<Ls...>, stage<In, Out, Blocks, Stride, Expand>, More...>
-    : append<list<Ls..., inverted_residual<In, Out, Stride, Expand>>,
-             std::conditional_t<(Blocks > 1), stage<Out, Out, Blocks - 1, 1, Expand>, list<>>, More...> {};
+struct append<type_list<Ls...>, stage<In, Out, Blocks, Stride, Expand>, More...>
+    : append<type_list<Ls..., inverted_residual<In, Out, Stride, Expand>>,
+             std::conditional_t<(Blocks > 1), stage<Out, Out, Blocks - 1, 1, Expand>, type_list<>>, More...> {};
 template <class... Ls, class... More>
-struct append<list<Ls...>, list<>, More...> : append<list<Ls...>, More...> {};
+struct append<type_list<Ls...>, type_list<>, More...> : append<type_list<Ls...>, More...> {};
 }  // namespace detail
 
 // One sequential of layers and stages, the stages' blocks spliced in order.
 template <class... LayersAndStages>
-using features = typename detail::append<detail::list<>, LayersAndStages...>::type;
+using features = typename detail::append<detail::type_list<>, LayersAndStages...>::type;
 
 }  // namespace mobilenet
 }  // namespace typenet

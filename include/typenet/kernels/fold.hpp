@@ -25,17 +25,4 @@ inline void fold_affine(int out_c, long weight_per_out_c, float* weight, float* 
   }
 }
 
-// Both steps for a batch norm. conv_bias: the layer's own bias, or nullptr (torchvision's convs
-// before a BN have none); bias_out is written and may be the same pointer as conv_bias.
-inline void fold_batch_norm(int out_c, long weight_per_out_c, float* weight, float* bias_out, const float* gamma,
-                            const float* beta, const float* mean, const float* var, float eps,
-                            const float* conv_bias = nullptr) {
-  for (int c = 0; c < out_c; ++c) {
-    double scale, shift;
-    batch_norm_scale_shift(1, gamma + c, beta + c, mean + c, var + c, eps, &scale, &shift);
-    bias_out[c] = conv_bias ? conv_bias[c] : 0.0f;
-    fold_affine(1, weight_per_out_c, weight + c * weight_per_out_c, bias_out + c, &scale, &shift);
-  }
-}
-
 }  // namespace typenet::kernels

@@ -1,8 +1,13 @@
 #pragma once
 // The op kind of a pointwise activation y = F(x), from one scalar function: the reference path
-// evaluates it in double, the fast path in float over the part's share of the whole batch. An
-// activation then is a few lines in its own file (layers/sigmoid.hpp, ...).
-//   struct F { static constexpr std::string_view kind = "name"; template <class T> static T apply(T x); };
+// evaluates it in double, the fast path in float over the part's share of the whole batch (or
+// with F's own vector loop, if it has one). An activation then is a few lines in its own file.
+//   struct F {
+//     static constexpr std::string_view kind = "name";
+//     template <class T> static T apply(T x);
+//     static void apply_fast(long n, const float* in, float* out);  // optional: a vector loop
+//     static constexpr bool is_relu = true;                          // optional: relu, for fusion
+//   };
 #include "../layer.hpp"
 
 namespace typenet::ops {
@@ -21,12 +26,17 @@ struct pointwise {
       runtime::element_range(size_ * batch, p, begin, end);
       const float* in = x.in[0];
       float* out = x.out;
-      if (fast_)
-        for (long i = begin; i < end; ++i) out[i] = F::apply(in[i]);
-      else
+      if (!fast_)
         for (long i = begin; i < end; ++i) out[i] = float(F::apply(double(in[i])));
+      else if constexpr (requires { F::apply_fast(end, in, out); })
+        F::apply_fast(end - begin, in + begin, out + begin);
+      else
+        for (long i = begin; i < end; ++i) out[i] = F::apply(in[i]);
     }
     void prepare(bool fast) override { fast_ = fast; }
+    bool is_relu() const override {
+      if constexpr (requires { F::is_relu; }) return F::is_relu; else return false;
+    }
 
    private:
     long size_;

@@ -3,34 +3,17 @@
 #include <algorithm>
 
 #include "../kernels/elementwise.hpp"
-#include "../layer.hpp"
+#include "pointwise.hpp"
 
 namespace typenet {
-
 namespace ops {
-struct relu6 {
+struct relu6_fn {
   static constexpr std::string_view kind = "relu6";
-  struct attributes {};
-  using rules = rule_list<>;
-
-  class call final : public runtime::call {
-   public:
-    explicit call(long size) : size_(size) {}
-    void run(const runtime::io& x, int batch, kernels::part p) const override {
-      long begin, end;
-      runtime::element_range(size_ * batch, p, begin, end);
-      if (fast_) return kernels::clamp(end - begin, x.in[0] + begin, 0.0f, 6.0f, x.out + begin);
-      for (long i = begin; i < end; ++i) x.out[i] = std::min(std::max(x.in[0][i], 0.0f), 6.0f);
-    }
-    void prepare(bool fast) override { fast_ = fast; }
-
-   private:
-    long size_;
-    bool fast_ = false;
-  };
-
-  static runtime::value emit(const attributes&, ir::emit_context& ctx) { return ctx.add(std::make_shared<call>(ctx.in.size())); }
+  template <class T>
+  static T apply(T x) { return std::min(std::max(x, T(0)), T(6)); }
+  static void apply_fast(long n, const float* in, float* out) { kernels::clamp(n, in, 0.0f, 6.0f, out); }
 };
+using relu6 = pointwise<relu6_fn>;
 }  // namespace ops
 
 struct relu6 : layer_of<ops::relu6> {};
@@ -38,5 +21,4 @@ struct relu6 : layer_of<ops::relu6> {};
 namespace dynamic {
 inline layer relu6() { return ir::make<ops::relu6>({}); }
 }  // namespace dynamic
-
 }  // namespace typenet

@@ -20,29 +20,28 @@ namespace vgg {
 inline constexpr int M = 0;  // in a configuration: a 2x2 max pool
 
 namespace detail {
-template <class... Ls>
-struct list {};
+using typenet::detail::type_list;
 // torchvision's make_layers: each number a 3x3 conv (with bias) [+ batch norm] + ReLU, each M a
 // 2x2 max pool, all in one list (features.0, features.1, ...).
 template <bool BatchNorm, class List, int... Cfg>
 struct make;
 template <bool BatchNorm, class... Ls>
-struct make<BatchNorm, list<Ls...>> {
+struct make<BatchNorm, type_list<Ls...>> {
   using type = sequential<Ls...>;
 };
 template <bool BatchNorm, class... Ls, int... Rest>
-struct make<BatchNorm, list<Ls...>, M, Rest...> : make<BatchNorm, list<Ls..., max_pool<2, 2>>, Rest...> {};
+struct make<BatchNorm, type_list<Ls...>, M, Rest...> : make<BatchNorm, type_list<Ls..., max_pool<2, 2>>, Rest...> {};
 template <bool BatchNorm, class... Ls, int C, int... Rest>
-struct make<BatchNorm, list<Ls...>, C, Rest...>
+struct make<BatchNorm, type_list<Ls...>, C, Rest...>
     : make<BatchNorm,
-           std::conditional_t<BatchNorm, list<Ls..., conv2d<C, 3, 1, 1, 1, true>, batch_norm, relu>,
-                              list<Ls..., conv2d<C, 3, 1, 1, 1, true>, relu>>,
+           std::conditional_t<BatchNorm, type_list<Ls..., conv2d<C, 3, 1, 1, 1, true>, batch_norm, relu>,
+                              type_list<Ls..., conv2d<C, 3, 1, 1, 1, true>, relu>>,
            Rest...> {};
 }  // namespace detail
 
 // A VGG configuration (the paper's table 1 column) as one sequential of layers.
 template <bool BatchNorm, int... Cfg>
-using features = typename detail::make<BatchNorm, detail::list<>, Cfg...>::type;
+using features = typename detail::make<BatchNorm, detail::type_list<>, Cfg...>::type;
 
 }  // namespace vgg
 
