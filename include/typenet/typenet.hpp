@@ -1,6 +1,7 @@
 #pragma once
 // typenet: neural networks as C++ types. Everything public, in one include.
 #include "shape.hpp"
+#include "hw.hpp"
 #include "diagnostics.hpp"
 #include "op.hpp"
 #include "layer.hpp"
