@@ -88,4 +88,18 @@ inline void clamp(long n, const float* in, float lo, float hi, float* out) {
   for (; i < n; ++i) out[i] = in[i] < lo ? lo : in[i] > hi ? hi : in[i];
 }
 
+// out[n][c][i] = x[n][c][i] * gate[n][c] over planes of `plane` floats (squeeze-excitation).
+// Part p scales its share of the batch x channels planes; x may be out.
+inline void scale_channels(int channels, long plane, const float* x, const float* gate, float* out, int batch, part p = {}) {
+  const long rows = long(batch) * channels;
+  for (long r = rows * p.index / p.count, end = rows * (p.index + 1) / p.count; r < end; ++r) {
+    const float g = gate[r];
+    const float* in = x + r * plane;
+    float* o = out + r * plane;
+    long i = 0;
+    for (; i + detail::vlanes <= plane; i += detail::vlanes) detail::storev(o + i, detail::loadv(in + i) * g);
+    for (; i < plane; ++i) o[i] = in[i] * g;
+  }
+}
+
 }  // namespace typenet::kernels

@@ -25,7 +25,7 @@ using value = int;  // an activation during planning; 0 is the model's input
 
 // The buffers of one call, for a whole batch of images.
 struct io {
-  static constexpr int max_inputs = 4;
+  static constexpr int max_inputs = 8;  // a concat of up to 8 branches
   const float* in[max_inputs] = {};
   float* out = nullptr;
 };
