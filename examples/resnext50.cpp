@@ -9,13 +9,20 @@
 // and print `latency_ms median=<x> min=<y>`; default 5), --seed N (seeded weights, default 42),
 // --reference (the unfused reference kernels), --summary-depth N (default 1; -1: every layer),
 // --quiet (no summary), --profile (time every op of the plan over the --repeat passes and print
-// the table, slowest first). Errors go to stderr with exit code 1 (2 for a bad command line).
+// the table, slowest first), --max-pixels N (refuse images over N pixels, default 64000000, read
+// from the header before decoding), --allow-non-finite (run an --input holding NaN or infinity;
+// by default it is refused). At most 256 images a batch (--image or the N of --input), at most
+// 1024 threads. The --output path is checked before anything runs and written all or nothing.
+// Errors go to stderr with exit code 1 (2 for a bad command line).
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -23,11 +30,15 @@
 #include <typenet/io/image.hpp>
 #include <typenet/io/npy.hpp>
 #include <typenet/runtime/executor.hpp>
+#include <typenet/runtime/finite.hpp>
 #include <typenet/typenet.hpp>
 
 namespace {
 using model = typenet::models::resnext50_32x4d;
 using net = typenet::executor<model>;
+
+constexpr int max_batch = 256;     // images a run (about 20 MB of activations each)
+constexpr int max_threads = 1024;  // more is a typo, not a machine
 
 struct usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -38,19 +49,20 @@ struct options {
   std::vector<std::string> images;
   int threads = 0, repeat = 5, summary_depth = 1;
   unsigned long seed = 42;
-  bool reference = false, quiet = false, profile = false;
+  typenet::io::image_limits limits;
+  bool reference = false, quiet = false, profile = false, allow_non_finite = false;
 };
 
-int to_int(const std::string& flag, const std::string& value, int min) {
-  std::size_t used = 0;
-  int v = 0;
-  try {
-    v = std::stoi(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != value.size() || value.empty() || v < min)
-    throw usage_error(flag + " needs an integer >= " + std::to_string(min) + ", got '" + value + "'");
+// The whole of `value` as an integer in [min, max]; else a usage error naming the flag and range.
+template <class T = int>
+T to_int(const std::string& flag, const std::string& value, T min, T max = std::numeric_limits<T>::max()) {
+  T v{};
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || end != value.data() + value.size() || value.empty() || v < min || v > max)
+    throw usage_error(flag + " needs an integer " +
+                      (max == std::numeric_limits<T>::max() ? ">= " + std::to_string(min)
+                                                            : "from " + std::to_string(min) + " to " + std::to_string(max)) +
+                      ", got '" + typenet::io::printable(value) + "'");
   return v;
 }
 
@@ -66,7 +78,9 @@ options parse(int argc, char** argv) {
     else if (a == "--input") o.input = value();
     else if (a == "--image") o.images.push_back(value());
     else if (a == "--output") o.output = value();
-    else if (a == "--threads") o.threads = to_int(a, value(), 1);
+    else if (a == "--threads") o.threads = to_int(a, value(), 1, max_threads);
+    else if (a == "--max-pixels") o.limits.max_pixels = to_int<std::uint64_t>(a, value(), 1, std::uint64_t(1) << 40);
+    else if (a == "--allow-non-finite") o.allow_non_finite = true;
     else if (a == "--repeat") o.repeat = to_int(a, value(), 0);
     else if (a == "--seed") o.seed = unsigned(to_int(a, value(), 0));
     else if (a == "--summary-depth") o.summary_depth = to_int(a, value(), -1);
@@ -75,11 +89,15 @@ options parse(int argc, char** argv) {
     else if (a == "--profile") o.profile = true;
     else if (a == "--help" || a == "-h") {
       std::cout << "usage: resnext50 [--weights W.safetensors] [--input X.npy | --image FILE...] [--output Y.npy]\n"
-                   "                 [--threads N] [--repeat N] [--seed N] [--reference] [--summary-depth N] [--quiet] [--profile]\n";
+                   "                 [--threads N] [--repeat N] [--seed N] [--reference] [--summary-depth N] [--quiet] [--profile]\n"
+                   "                 [--max-pixels N] [--allow-non-finite]\n"
+                   "at most " << max_batch << " images a batch and " << max_threads << " threads; see the comment atop examples/resnext50.cpp\n";
       std::exit(0);
-    } else throw usage_error("unknown argument '" + a + "' (see --help)");
+    } else throw usage_error("unknown argument '" + typenet::io::printable(a) + "' (see --help)");
   }
   if (!o.input.empty() && !o.images.empty()) throw usage_error("give --input or --image, not both");
+  if (o.images.size() > std::size_t(max_batch))
+    throw usage_error(std::to_string(o.images.size()) + " images: at most " + std::to_string(max_batch) + " a run");
   return o;
 }
 
@@ -108,15 +126,23 @@ std::vector<float> load_batch(const options& o, int& batch) {
     if (a.shape.size() != 4 || a.shape[0] < 1 || std::vector<long>(a.shape.begin() + 1, a.shape.end()) != want)
       throw typenet::io::io_error(o.input + ": input has shape " + typenet::io::shape_string(a.shape) +
                                   ", resnext50 needs [N, 3, 224, 224] (float32, NCHW)");
+    if (a.shape[0] > max_batch)
+      throw typenet::io::io_error(o.input + ": input has a batch of " + std::to_string(a.shape[0]) + " images, at most " +
+                                  std::to_string(max_batch) + " a run");
+    if (!o.allow_non_finite)  // PyTorch would answer NaN: say where instead
+      typenet::check_finite(a.data, o.input + ": input " + typenet::io::shape_string(a.shape) +
+                            " (--allow-non-finite runs it anyway)", a.shape);
     batch = int(a.shape[0]);
     return std::move(a.data);
   }
-  std::vector<typenet::io::image> images;
-  for (const auto& path : o.images) images.push_back(typenet::io::load_image(path));
-  if (images.empty()) images.push_back(synthetic_image());
-  batch = int(images.size());
-  std::vector<float> x(std::size_t(batch * in::size));
-  for (int n = 0; n < batch; ++n) typenet::io::imagenet_preprocess(images[std::size_t(n)], x.data() + n * in::size);
+  // One image at a time: decoded, preprocessed into its slot, freed.
+  batch = o.images.empty() ? 1 : int(o.images.size());
+  std::vector<float> x(std::size_t(batch) * std::size_t(in::size));
+  for (int n = 0; n < batch; ++n) {
+    float* slot = x.data() + std::size_t(n) * std::size_t(in::size);
+    typenet::io::imagenet_preprocess(o.images.empty() ? synthetic_image() : typenet::io::load_image(o.images[std::size_t(n)], o.limits),
+                                     slot);
+  }
   return x;
 }
 
@@ -150,6 +176,7 @@ void print_profile(net& executor, const float* x, float* y, int batch, int repea
 }
 
 int run(const options& o) {
+  if (!o.output.empty()) typenet::io::check_writable(o.output);  // before the work, not after
   if (!o.quiet) typenet::print_summary<model>(std::cout, "resnext50_32x4d", o.summary_depth);
 
   int batch = 0;

@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+#include <csignal>
+#include <sys/resource.h>
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -186,7 +189,7 @@ TEST_CASE("npy: writer errors", "[io][npy]") {
   const float x = 1.f;
   const std::string bad = (fs::temp_directory_path() / "typenet_io_no_such_dir" / "a.npy").string();
   REQUIRE_THROWS_AS(write_npy(bad, {1}, &x), io_error);
-  REQUIRE_THROWS_WITH(write_npy(bad, {1}, &x), Contains(bad + ": cannot open file"));
+  REQUIRE_THROWS_WITH(write_npy(bad, {1}, &x), Contains(bad + ": cannot open file for writing (No such file or directory)"));
   temp_file t;
   REQUIRE_THROWS_AS(write_npy(t.path, {-1}, &x), std::invalid_argument);
   REQUIRE_THROWS_AS(write_npy(t.path, {2}, nullptr), std::invalid_argument);
@@ -218,3 +221,71 @@ TEST_CASE("npy: arrays saved by numpy (export_torchvision.py)", "[io][npy][torch
   }
 }
 #endif
+
+namespace {
+// Files in `dir` whose name starts with `prefix`: write_npy's temporary files are ".<name>.tmp.*".
+int files_starting_with(const fs::path& dir, const std::string& prefix) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string().starts_with(prefix);
+  return n;
+}
+}  // namespace
+
+// write_npy truncated the target first: a failed write (EFBIG, a full disk, a signal) left a
+// corrupt half file where a good one stood. Now: a temporary file, fsync, rename.
+TEST_CASE("npy: a failed write leaves the old file intact and no temporary file", "[io][npy]") {
+  temp_file t(".npy");
+  const std::vector<float> old_data = {1, 2, 3};
+  write_npy(t.path, {3}, old_data.data());
+  const std::string old_bytes = read_bytes(t.path);
+  const fs::path dir = fs::path(t.path).parent_path();
+  const std::string tmp_prefix = "." + fs::path(t.path).filename().string() + ".tmp.";
+
+  // EFBIG: a file size limit below the new array's size (SIGXFSZ ignored, so write() fails).
+  const std::vector<float> big(100000, 7.0f);
+  rlimit old_limit{};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = old_limit;
+  small.rlim_cur = 64 * 1024;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  bool threw = false;
+  std::string message;
+  try {
+    write_npy(t.path, {100000}, big.data());
+  } catch (const io_error& e) {
+    threw = true;
+    message = e.what();
+  }
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+  std::signal(SIGXFSZ, old_handler);
+  REQUIRE(threw);
+  CHECK_THAT(message, Contains(t.path + ": write error (File too large)"));
+  CHECK(read_bytes(t.path) == old_bytes);
+  CHECK(read_npy(t.path).data == old_data);
+  CHECK(files_starting_with(dir, tmp_prefix) == 0);
+
+  // And a successful write replaces it whole.
+  write_npy(t.path, {100000}, big.data());
+  CHECK(read_npy(t.path).data == big);
+  CHECK(files_starting_with(dir, tmp_prefix) == 0);
+}
+
+TEST_CASE("check_writable: an output path is checked before the work", "[io][npy]") {
+  const fs::path tmp = fs::temp_directory_path();
+  CHECK_NOTHROW(check_writable((tmp / "typenet_out.npy").string()));
+  const std::string missing = (tmp / "typenet_io_no_such_dir" / "y.npy").string();
+  REQUIRE_THROWS_AS(check_writable(missing), io_error);
+  REQUIRE_THROWS_WITH(check_writable(missing), Contains(missing + ": cannot write here: the folder ") && Contains("does not exist"));
+  REQUIRE_THROWS_WITH(check_writable(tmp.string()), Contains(tmp.string() + ": is a directory"));
+  if (::geteuid() != 0) {  // root writes anywhere
+    REQUIRE_THROWS_WITH(check_writable("/proc/typenet_y.npy"), Contains("is not writable"));
+  }
+}
+
+TEST_CASE("npy: messages escape control characters from the file", "[io][npy]") {
+  require_error(npy_file("{'descr': '<f4\x1b[2J', 'fortran_order': False, 'shape': (2, 3), }", 24),
+                "unsupported dtype '<f4\\x1b[2J'");
+  require_error(npy_file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'a\x07': 1}", 24),
+                "unexpected key 'a\\x07' in the header");
+}

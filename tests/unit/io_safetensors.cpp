@@ -330,3 +330,49 @@ TEST_CASE("safetensors: torchvision export (export_torchvision.py)", "[io][safet
   }
 }
 #endif
+
+// [2^61, 2] of F32 is 2^64 bytes: the product wrapped and the message said "needs 0".
+TEST_CASE("safetensors: a byte count past 2^64 is reported, not wrapped", "[io][safetensors]") {
+  require_error(R"({"w":{"dtype":"F32","shape":[2305843009213693952,2],"data_offsets":[0,8]}})", 8,
+                "tensor 'w' data_offsets [0, 8] hold 8 bytes, but shape [2305843009213693952, 2] of F32 needs "
+                "4611686018427387904 x 4 bytes (more than 2^64)");
+  require_error(R"({"w":{"dtype":"F64","shape":[2305843009213693952],"data_offsets":[0,8]}})", 8,
+                "needs 2305843009213693952 x 8 bytes (more than 2^64)");
+}
+
+// Upstream's 100 MB cap: a larger header is refused before it is read (a 20 MB header took
+// 1.43 GB to parse). The file is sparse: it occupies no disk space.
+TEST_CASE("safetensors: a header over 100 MB is refused unread", "[io][safetensors]") {
+  temp_file t(".safetensors");
+  write_bytes(t.path, u64le(100'000'001) + "{");
+  fs::resize_file(t.path, 8 + 100'000'001 + 16);
+  REQUIRE_THROWS_WITH(safetensors_file(t.path),
+                      Contains(t.path + ": header length 100000001 exceeds the limit of 100000000 bytes"));
+}
+
+// Tensor names with ESC/BEL bytes were echoed raw to the terminal.
+TEST_CASE("safetensors: messages escape control characters from the file", "[io][safetensors]") {
+  require_error(R"({"a\u001b[31mb\u0007":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8,
+                "tensor 'a\\x1b[31mb\\x07' data_offsets [0, 8] hold 8 bytes");
+  require_error(R"({"x\u009b":1,"x\u009b":2})", 0, "duplicate key \"x\\u009b\"");
+  require_error(R"({"__metadata__":{"k\r":1}})", 0, "__metadata__ value for key 'k\\x0d' is not a string");
+  require_error(R"({"a\\b":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8, "tensor 'a\\\\b' data_offsets");
+  temp_file t(".safetensors");
+  write_bytes(t.path, raw_file(R"({"w":{"dtype":"F\u001b32","shape":[1],"data_offsets":[0,4]}})", 4));
+  const safetensors_file f(t.path);
+  REQUIRE_THROWS_WITH(f.floats("w"), Contains("tensor 'w' has dtype F\\x1b32, expected F32"));
+  REQUIRE_THROWS_WITH(f.floats("\x1b]0;title\x07"), Contains("no tensor named '\\x1b]0;title\\x07'"));
+}
+
+TEST_CASE("printable: control characters and broken UTF-8 escaped, Unicode kept", "[io]") {
+  CHECK(printable("layer1.0.conv1.weight") == "layer1.0.conv1.weight");
+  CHECK(printable(std::string("a\0b", 3)) == "a\\x00b");
+  CHECK(printable("\x1b[31m\x07\x7f\t\n") == "\\x1b[31m\\x07\\x7f\\x09\\x0a");
+  CHECK(printable("back\\slash") == "back\\\\slash");
+  CHECK(printable("gewicht_\xc3\xa4_\xe6\x9d\x83_\xf0\x9f\x98\x80") == "gewicht_\xc3\xa4_\xe6\x9d\x83_\xf0\x9f\x98\x80");
+  CHECK(printable("\xc2\x9b" "2J") == "\\u009b2J");  // C1 CSI as UTF-8
+  CHECK(printable("\x9b" "2J") == "\\x9b2J");        // C1 CSI as a raw byte
+  CHECK(printable("\xc3") == "\\xc3");               // truncated sequence
+  CHECK(printable("\xc0\xaf") == "\\xc0\\xaf");      // overlong
+  CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a UTF-16 surrogate
+}

@@ -73,7 +73,7 @@ class npy_header_parser {
         r.shape = parse_shape();
         have_shape = true;
       } else {
-        throw std::runtime_error("unexpected key '" + key + "' in the header");
+        throw std::runtime_error("unexpected key '" + printable(key) + "' in the header");
       }
       skip_ws();
       if (peek() == ',') { ++i_; continue; }
@@ -191,7 +191,7 @@ inline array read_npy(const std::string& path) {
     fail(std::string("malformed header: ") + e.what());
   }
   if (h.descr != "<f4")
-    fail("unsupported dtype '" + h.descr + "' (only little-endian float32 '<f4' is supported)");
+    fail("unsupported dtype '" + printable(h.descr) + "' (only little-endian float32 '<f4' is supported)");
   if (h.fortran_order)
     fail("Fortran-order arrays are not supported (save a C-contiguous array)");
 
@@ -249,11 +249,11 @@ inline void write_npy(const std::string& path, const std::vector<long>& shape, c
   pre += '\0';
   for (std::size_t i = 0; i < preamble - 8; ++i) pre += static_cast<char>((len >> (8 * i)) & 0xFF);
 
-  detail::file f(path, "wb");
+  detail::atomic_file_writer f(path);  // all or nothing: a failed write leaves the old file
   f.write(pre.data(), pre.size());
   f.write(header.data(), header.size());
   f.write(data, static_cast<std::size_t>(n) * sizeof(float));
-  f.close();
+  f.commit();
 }
 
 }  // namespace typenet::io

@@ -109,7 +109,7 @@ class json_parser {
         skip_ws();
         if (at_end() || peek() != '"') error("expected a string key");
         std::string key = parse_string();
-        if (v.member(key)) error("duplicate key \"" + key + "\"");
+        if (v.member(key)) error("duplicate key \"" + printable(key) + "\"");
         expect(':');
         v.items.push_back(parse_value(depth + 1));
         v.keys.push_back(std::move(key));
@@ -310,6 +310,9 @@ namespace typenet::io {
 
 class safetensors_file {
  public:
+  // Upstream's MAX_HEADER_SIZE: a JSON header beyond it is refused before it is read or parsed.
+  static constexpr std::uint64_t max_header_bytes = 100'000'000;
+
   // Reads the whole file: the header is parsed and validated, the data section goes into one
   // 64-byte aligned buffer so that F32 tensors can be handed out as aligned spans without copies.
   explicit safetensors_file(const std::string& path) : path_(path) {
@@ -325,6 +328,9 @@ class safetensors_file {
     if (header_len > file_size - 8)
       fail("header length " + std::to_string(header_len) + " exceeds the " +
            std::to_string(file_size - 8) + " bytes that follow it");
+    if (header_len > max_header_bytes)
+      fail("header length " + std::to_string(header_len) + " exceeds the limit of " +
+           std::to_string(max_header_bytes) + " bytes (the safetensors format's own)");
     std::string header(static_cast<std::size_t>(header_len), '\0');
     f.read(header.data(), header.size(), "the JSON header");
     data_size_ = static_cast<std::size_t>(file_size - 8 - header_len);
@@ -365,13 +371,13 @@ class safetensors_file {
   std::span<const float> floats(const tensor_info& t) const {
     const std::size_t i = index_of(t);
     if (t.dtype != "F32")
-      fail("tensor '" + t.name + "' has dtype " + t.dtype + ", expected F32");
+      fail("tensor '" + printable(t.name) + "' has dtype " + printable(t.dtype) + ", expected F32");
     return {float_ptrs_[i], static_cast<std::size_t>(t.numel())};
   }
   // Convenience: floats(*find(name)), with an error naming the tensor if it is absent.
   std::span<const float> floats(std::string_view name) const {
     const tensor_info* t = find(name);
-    if (!t) fail("no tensor named '" + std::string(name) + "'");
+    if (!t) fail("no tensor named '" + printable(name) + "'");
     return floats(*t);
   }
 
@@ -384,7 +390,7 @@ class safetensors_file {
     const tensor_info* mine = find(t.name);
     if (!mine || mine->dtype != t.dtype || mine->begin != t.begin || mine->end != t.end ||
         mine->shape != t.shape)
-      fail("tensor '" + t.name + "' does not belong to this file");
+      fail("tensor '" + printable(t.name) + "' does not belong to this file");
     return static_cast<std::size_t>(mine - tensors_.data());
   }
 
@@ -405,7 +411,7 @@ class safetensors_file {
         if (entry.k != json_value::kind::object) fail("__metadata__ is not an object");
         for (std::size_t j = 0; j < entry.keys.size(); ++j) {
           if (entry.items[j].k != json_value::kind::string)
-            fail("__metadata__ value for key '" + entry.keys[j] + "' is not a string");
+            fail("__metadata__ value for key '" + printable(entry.keys[j]) + "' is not a string");
           metadata_.emplace(entry.keys[j], entry.items[j].text);
         }
         continue;
@@ -421,13 +427,13 @@ class safetensors_file {
               [](const tensor_info* a, const tensor_info* b) { return a->begin < b->begin; });
     for (std::size_t i = 1; i < by_begin.size(); ++i)
       if (by_begin[i]->begin < by_begin[i - 1]->end)
-        fail("tensors '" + by_begin[i - 1]->name + "' and '" + by_begin[i]->name +
+        fail("tensors '" + printable(by_begin[i - 1]->name) + "' and '" + printable(by_begin[i]->name) +
              "' overlap in the data section");
   }
 
   tensor_info parse_entry(const std::string& name, const detail::json_value& entry) const {
     using detail::json_value;
-    const std::string where = "tensor '" + name + "'";
+    const std::string where = "tensor '" + printable(name) + "'";
     if (entry.k != json_value::kind::object) fail(where + ": entry is not an object");
     tensor_info t;
     t.name = name;
@@ -482,10 +488,13 @@ class safetensors_file {
     // Unknown dtypes are kept (a caller may not need that tensor), so their size can't be checked.
     if (const std::size_t elem = detail::safetensors_dtype_size(t.dtype)) {
       const std::uint64_t bytes = end - begin;
-      if (numel > std::numeric_limits<std::uint64_t>::max() / elem || bytes != numel * elem)
+      // The byte count can pass 2^64 ([2^61, 2] of F32): say so rather than print it wrapped.
+      const bool overflows = numel > std::numeric_limits<std::uint64_t>::max() / elem;
+      if (overflows || bytes != numel * elem)
         fail(where + " " + offsets + " hold " + std::to_string(bytes) + " bytes, but shape " +
              shape_string(t.shape) + " of " + t.dtype + " needs " +
-             std::to_string(numel * elem));
+             (overflows ? std::to_string(numel) + " x " + std::to_string(elem) + " bytes (more than 2^64)"
+                        : std::to_string(numel * elem)));
     }
     return t;
   }
@@ -556,7 +565,7 @@ inline void write_safetensors(const std::string& path, const std::vector<tensor_
   // reference implementation does.
   header.append((8 - header.size() % 8) % 8, ' ');
 
-  detail::file f(path, "wb");
+  detail::atomic_file_writer f(path);  // all or nothing, like write_npy
   unsigned char len_bytes[8];
   std::uint64_t len = header.size();
   for (int i = 0; i < 8; ++i, len >>= 8) len_bytes[i] = static_cast<unsigned char>(len & 0xFF);
@@ -567,7 +576,7 @@ inline void write_safetensors(const std::string& path, const std::vector<tensor_
     for (long d : t.shape) n *= d;
     f.write(t.data, static_cast<std::size_t>(n) * sizeof(float));
   }
-  f.close();
+  f.commit();
 }
 
 }  // namespace typenet::io

@@ -25,10 +25,12 @@ inline vecf loadv(const float* p) {
   return v;
 }
 inline void storev(float* p, vecf v) { std::memcpy(p, &v, sizeof v); }
+// max(v, 0) as PyTorch's relu: NaN stays NaN (a NaN compares false, so it is kept), -0 stays -0.
 inline vecf max0(vecf v) {
   const vecf z = {};
-  return v > z ? v : z;
+  return v < z ? z : v;
 }
+inline float max0(float v) { return v < 0.0f ? 0.0f : v; }
 inline float hsum(vecf v) {
   float s = 0.0f;
   for (int l = 0; l < vlanes; ++l) s += v[l];
@@ -46,12 +48,12 @@ inline void elementwise_range(long n, part p, long& begin, long& end) {
 
 }  // namespace detail
 
-// out = max(in, 0)
+// out = max(in, 0); NaN in, NaN out
 inline void relu(long n, const float* in, float* out, part p = {}) {
   long i, e;
   detail::elementwise_range(n, p, i, e);
   for (; i + detail::vlanes <= e; i += detail::vlanes) detail::storev(out + i, detail::max0(detail::loadv(in + i)));
-  for (; i < e; ++i) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+  for (; i < e; ++i) out[i] = detail::max0(in[i]);
 }
 
 // out = a + b
@@ -63,19 +65,16 @@ inline void add(long n, const float* a, const float* b, float* out, part p = {})
   for (; i < e; ++i) out[i] = a[i] + b[i];
 }
 
-// out = max(a + b, 0)
+// out = max(a + b, 0); NaN in, NaN out
 inline void add_relu(long n, const float* a, const float* b, float* out, part p = {}) {
   long i, e;
   detail::elementwise_range(n, p, i, e);
   for (; i + detail::vlanes <= e; i += detail::vlanes)
     detail::storev(out + i, detail::max0(detail::loadv(a + i) + detail::loadv(b + i)));
-  for (; i < e; ++i) {
-    const float v = a[i] + b[i];
-    out[i] = v > 0.0f ? v : 0.0f;
-  }
+  for (; i < e; ++i) out[i] = detail::max0(a[i] + b[i]);
 }
 
-// out = min(max(in, lo), hi) over n floats
+// out = min(max(in, lo), hi) over n floats; NaN in, NaN out (both comparisons are false for it)
 inline void clamp(long n, const float* in, float lo, float hi, float* out) {
   long i = 0;
   const detail::vecf vlo = detail::vecf{} + lo, vhi = detail::vecf{} + hi;

@@ -53,8 +53,9 @@ inline void batch_norm(int channels, int spatial, const float* in, const float* 
     }
 }
 
+// PyTorch's relu: NaN stays NaN, -0 stays -0.
 inline void relu(long n, const float* in, float* out) {
-  for (long i = 0; i < n; ++i) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+  for (long i = 0; i < n; ++i) out[i] = in[i] < 0.0f ? 0.0f : in[i];
 }
 
 inline void add(long n, const float* a, const float* b, float* out) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../io/dims.hpp"
+#include "finite.hpp"
 
 namespace typenet {
 
@@ -35,7 +36,7 @@ class weight_store {
   }
   const tensor& at(const std::string& name) const {
     const auto it = tensors_.find(name);
-    if (it == tensors_.end()) throw weights_error("weights: no tensor '" + name + "'");
+    if (it == tensors_.end()) throw weights_error("weights: no tensor '" + io::printable(name) + "'");
     return it->second;
   }
   const float* data(const std::string& name) const { return at(name).data.data(); }
@@ -47,26 +48,42 @@ class weight_store {
   std::map<std::string, tensor> tensors_;
 };
 
-// Checks that `store` has exactly the tensors of `specs` with their shapes; throws weights_error
-// on the first problem (missing, wrong shape), then on unexpected extra tensors. `origin`
-// prefixes messages.
+// Checks that `store` has exactly the tensors of `specs` with their shapes and only finite values
+// (and batch norm variances >= 0: PyTorch's output would be all NaN); throws weights_error on the
+// first problem (missing, wrong shape or size, a NaN/infinity or negative variance with its
+// position), then on unexpected extra tensors. `origin` prefixes messages.
 inline void check_weights(const std::vector<tensor_spec>& specs, const weight_store& store,
                           const std::string& origin = "weights") {
   using io::shape_string;
   for (const auto& spec : specs) {
     const auto it = store.tensors().find(spec.name);
     if (it == store.tensors().end())
-      throw weights_error(origin + ": missing tensor '" + spec.name + "' (the model needs " + shape_string(spec.shape) + ")");
+      throw weights_error(origin + ": missing tensor '" + io::printable(spec.name) + "' (the model needs " + shape_string(spec.shape) + ")");
     if (it->second.shape != spec.shape)
-      throw weights_error(origin + ": tensor '" + spec.name + "' has shape " + shape_string(it->second.shape) +
+      throw weights_error(origin + ": tensor '" + io::printable(spec.name) + "' has shape " + shape_string(it->second.shape) +
                           ", the model needs " + shape_string(spec.shape));
+    const std::vector<float>& data = it->second.data;
+    const std::string where = origin + ": tensor '" + io::printable(spec.name) + "' " + shape_string(spec.shape);
+    if (data.size() != static_cast<std::size_t>(spec.numel()))
+      throw weights_error(where + " holds " + std::to_string(data.size()) + " values, its shape needs " +
+                          std::to_string(spec.numel()));
+    try {
+      check_finite(data, where, spec.shape);
+    } catch (const non_finite_error& e) {
+      throw weights_error(e.what());
+    }
+    if (spec.name.ends_with(".running_var"))
+      for (std::size_t i = 0; i < data.size(); ++i)
+        if (data[i] < 0.0f)
+          throw weights_error(where + ": " + detail::element_string(i, spec.shape) + " is " +
+                              detail::value_string(data[i]) + ", but a variance must be >= 0");
   }
   if (store.size() != specs.size()) {
     for (const auto& [name, t] : store.tensors()) {
       bool known = false;
       for (const auto& spec : specs) known = known || spec.name == name;
       if (!known)
-        throw weights_error(origin + ": unexpected tensor '" + name + "' " + shape_string(t.shape) + " is not part of the model");
+        throw weights_error(origin + ": unexpected tensor '" + io::printable(name) + "' " + shape_string(t.shape) + " is not part of the model");
     }
   }
 }

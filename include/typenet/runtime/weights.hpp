@@ -37,7 +37,8 @@ inline weight_store load_weights(const std::vector<tensor_spec>& specs, const st
   for (const auto& info : file.tensors()) {
     if (info.name.ends_with(".num_batches_tracked")) continue;
     if (info.dtype != "F32")
-      throw weights_error(path + ": tensor '" + info.name + "' has dtype " + info.dtype + ", typenet reads F32");
+      throw weights_error(path + ": tensor '" + io::printable(info.name) + "' has dtype " + io::printable(info.dtype) +
+                          ", typenet reads F32");
     const auto values = file.floats(info);
     store.set(info.name, info.shape, std::vector<float>(values.begin(), values.end()));
   }
