@@ -183,3 +183,28 @@ TEST_CASE("a NaN through residual + relu stays NaN on both paths", "[finite][exe
     for (std::size_t i = 0; i < x.size(); ++i) REQUIRE((std::isnan(x[i]) ? std::isnan(y[i]) : y[i] == 0.0f));
   }
 }
+
+// A conv whose store applies the ReLU (fused) must keep NaN too: 1x1 (the flat and tail paths),
+// 3x3 and a grouped 3x3, with a NaN in one input pixel of one channel.
+TEST_CASE("a NaN through a conv with its fused relu stays NaN on both paths", "[finite][executor]") {
+  const auto check = [](auto conv) {
+    using Conv = decltype(conv);
+    using m = model<input<8, 9, 9>, named<"conv", Conv>, relu>;
+    const auto w = seeded_weights<m>(4);
+    std::vector<float> x(8 * 81, 0.5f);
+    x[3 * 81 + 40] = nan_f;  // channel 3, the centre pixel
+    for (bool fused : {true, false}) {
+      std::vector<float> y(std::size_t(output_shape_t<m>::size));
+      executor<m>(w, {.threads = 2, .fused = fused}).forward(x.data(), y.data(), 1);
+      long nans = 0;
+      for (float v : y) nans += std::isnan(v);
+      INFO((fused ? "fast " : "reference ") << Conv::kernel.h << "x" << Conv::kernel.w << " groups " << Conv::groups);
+      // Every output channel that reads input channel 3 is NaN at the pixels whose window holds the centre.
+      const long reading = Conv::groups == 1 ? Conv::out_channels : Conv::out_channels / Conv::groups;
+      CHECK(nans == reading * Conv::kernel.h * Conv::kernel.w);
+    }
+  };
+  check(conv2d<16, 1>{});
+  check(conv2d<16, 3, 1, 1>{});
+  check(conv2d<16, 3, 1, 1, 4>{});
+}
