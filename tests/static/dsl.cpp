@@ -201,6 +201,7 @@ static_assert(regnet::detail::numbered<"block", 3, 11>().view() == "block3-11");
 static_assert(!accepts<regnet::block<48, 64, 2, 16>, shape<32, 56, 56>>);   // 32 channels in, In = 48
 static_assert(!accepts<regnet::block<32, 40, 2, 16>, shape<32, 56, 56>>);   // bottleneck 40, group width 16
 static_assert(!accepts<regnet::block<32, 64, 2, 0>, shape<32, 56, 56>>);    // group width 0
+static_assert(!accepts<regnet::block<2, 8, 2, 8, std::ratio<1>, std::ratio<1, 4>>, shape<2, 8, 8>>);  // SE on round(2/4) = 0 channels
 static_assert(!accepts<regnet::any_stage<1, 32, 64, 0, 2, 16, std::ratio<1>, std::ratio<0>>, shape<32, 56, 56>>);  // no blocks
 
 // MNASNet: the skip exactly when the shape is kept; torchvision's kernel and stride choices.

@@ -32,7 +32,7 @@ namespace ops {
 struct regnet_block {
   static constexpr std::string_view kind = "regnet::block";
   struct attributes {
-    int in = 0, out = 0, stride = 1, group_width = 1, bottleneck = 0, squeeze = 0;  // squeeze 0: no SE (the X block)
+    int in = 0, out = 0, stride = 1, group_width = 1, bottleneck = 0, squeeze = 0;  // bottleneck and SE widths
   };
   using rules = rule_list<rule::regnet_block_positive, rule::regnet_block_input, rule::regnet_block_groups>;
   static constexpr ir::flow flow = ir::flow::chain;
@@ -67,21 +67,27 @@ template <int Out, int Kernel, int Stride = 1, int Groups = 1>
 using conv_bn_relu = sequential<conv2d<Out, Kernel, Stride, (Kernel - 1) / 2, Groups>, batch_norm, relu>;
 
 // BottleneckTransform: 1x1 to the bottleneck width, grouped 3x3 (Stride), [SE], 1x1 to Out.
-template <int Out, int Stride, int Bottleneck, int Groups, int Squeeze>
-using transform = std::conditional_t<
-    Squeeze == 0,
-    sequential<named<"a", conv_bn_relu<Bottleneck, 1>>, named<"b", conv_bn_relu<Bottleneck, 3, Stride, Groups>>,
-               named<"c", conv_bn<Out, 1>>>,
-    sequential<named<"a", conv_bn_relu<Bottleneck, 1>>, named<"b", conv_bn_relu<Bottleneck, 3, Stride, Groups>>,
-               named<"se", squeeze_excitation<Bottleneck, Squeeze>>, named<"c", conv_bn<Out, 1>>>>;
+template <int Out, int Stride, int Bottleneck, int Groups, class... SE>
+using transform_with = sequential<named<"a", conv_bn_relu<Bottleneck, 1>>, named<"b", conv_bn_relu<Bottleneck, 3, Stride, Groups>>,
+                                  SE..., named<"c", conv_bn<Out, 1>>>;
+template <int Out, int Stride, int Bottleneck, int Groups, bool SE, int Squeeze>
+using transform = std::conditional_t<SE,
+                                     transform_with<Out, Stride, Bottleneck, Groups, named<"se", squeeze_excitation<Bottleneck, Squeeze>>>,
+                                     transform_with<Out, Stride, Bottleneck, Groups>>;
 
 // ResBottleneckBlock: activation(proj(x) + f(x)), proj a strided 1x1 + batch norm exactly when
 // the shape changes, else the input itself.
-template <int In, int Out, int Stride, int Bottleneck, int Groups, int Squeeze>
+template <int In, int Out, int Stride, int Bottleneck, int Groups, bool SE, int Squeeze>
 using block_body = sequential<
-    named<"", residual<named<"f", transform<Out, Stride, Bottleneck, Groups, Squeeze>>,
+    named<"", residual<named<"f", transform<Out, Stride, Bottleneck, Groups, SE, Squeeze>>,
                        std::conditional_t<In != Out || Stride != 1, named<"proj", conv_bn<Out, 1, Stride>>, named<"", identity>>>>,
     named<"activation", relu>>;
+
+// The block's layers from the paper's numbers: bottleneck width round(Out x Bottleneck), SE
+// exactly when SeRatio > 0 (a ratio that rounds to no channels is squeeze_excitation's error).
+template <int In, int Out, int Stride, int GroupWidth, class Bottleneck, class SeRatio, int Width = round_times<Bottleneck>(Out)>
+using block_of = block_body<In, Out, Stride, Width, (GroupWidth > 0 ? Width / GroupWidth : 1), (SeRatio::num > 0),
+                            round_times<SeRatio>(In)>;
 
 // A state_dict name from a prefix and numbers joined by '-': "block3", "block3-11".
 constexpr int digits(int v) { return v < 10 ? 1 : 1 + digits(v / 10); }
@@ -104,12 +110,12 @@ constexpr auto numbered() {
 // torchvision's ResBottleneckBlock: In -> Out channels with Stride; bottleneck width
 // round(Out x Bottleneck) in groups of GroupWidth channels; with squeeze-excitation (the Y
 // block) squeezing to round(SeRatio x In) channels when SeRatio > 0 (the X block otherwise).
-template <int In, int Out, int Stride, int GroupWidth, class Bottleneck = std::ratio<1>, class SeRatio = std::ratio<0>,
-          int Width = detail::round_times<Bottleneck>(Out), int Squeeze = detail::round_times<SeRatio>(In)>
-struct block : detail::block_body<In, Out, Stride, Width, (GroupWidth > 0 ? Width / GroupWidth : 1), Squeeze> {
+template <int In, int Out, int Stride, int GroupWidth, class Bottleneck = std::ratio<1>, class SeRatio = std::ratio<0>>
+struct block : detail::block_of<In, Out, Stride, GroupWidth, Bottleneck, SeRatio> {
   using op = ops::regnet_block;
   static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{In, Out, Stride, GroupWidth, Width, Squeeze};
+  static constexpr op::attributes attrs{In, Out, Stride, GroupWidth, detail::round_times<Bottleneck>(Out),
+                                        detail::round_times<SeRatio>(In)};
 };
 
 // One row of the paper's per-stage table: Depth blocks of Width output channels, group width,
