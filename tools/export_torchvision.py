@@ -24,6 +24,10 @@ import torchvision
 MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
           "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2", "vgg11_bn", "vgg16_bn", "alexnet",
           "densenet121",
+          "regnet_x_400mf",
+          "regnet_y_400mf",
+          "mnasnet1_0",
+          "shufflenet_v2_x1_0",
           )
 
 _DTYPES = {

@@ -31,6 +31,10 @@ WEIGHT_SEED, INPUT_SEED = 1, 2   # different, so the input is not correlated wit
 MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
           "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2", "vgg11_bn", "vgg16_bn", "alexnet",
           "densenet121",
+          "regnet_x_400mf",
+          "regnet_y_400mf",
+          "mnasnet1_0",
+          "shufflenet_v2_x1_0",
           )
 ALSO = (160, 192)  # a non-square size for the dynamic front end
 IMAGES = {  # name: (width, height); test_large is down-scaled by Resize(256), test up-scaled

@@ -207,4 +207,50 @@ static_assert(!accepts<resnet::basic_block<128, 1, false>, shape<64, 56, 56>>); 
 static_assert(!accepts<resnet::basic_block<64, 2, false>, shape<64, 56, 56>>);   // identity cannot downsample
 static_assert(accepts<resnet::basic_block<128, 2, true>, shape<64, 56, 56>>);
 static_assert(!accepts<resnet::basic_stack<64, 0, 1>, shape<64, 56, 56>>);
+
+// ---- RegNet, MNASNet, ShuffleNetV2: torchvision 0.14's sum(p.numel()) and MACs --------------------
+static_assert(param_count_v<regnet_x_400mf> == 5'495'976);
+static_assert(param_count_v<regnet_y_400mf> == 4'344'144);
+static_assert(param_count_v<mnasnet1_0> == 4'383'312);
+static_assert(param_count_v<shufflenet_v2_x1_0> == 2'278'604);
+// torchvision's docs: 0.41, 0.40, 0.31 and 0.14 GFLOPS (counted as MACs).
+static_assert(macs_v<regnet_x_400mf> / 10'000'000 == 41 && macs_v<regnet_y_400mf> / 10'000'000 == 40);
+static_assert(macs_v<mnasnet1_0> / 10'000'000 == 31 && macs_v<shufflenet_v2_x1_0> / 10'000'000 == 14);
+static_assert(std::is_same_v<output_shape_t<regnet_x_400mf>, shape<1000, 1, 1>>);
+static_assert(std::is_same_v<output_shape_t<regnet_y_400mf_t<160, 192, 10>>, shape<10, 1, 1>>);
+static_assert(std::is_same_v<output_shape_t<mnasnet1_0_t<160, 192>>, shape<1000, 1, 1>>);
+static_assert(std::is_same_v<output_shape_t<shufflenet_v2_x1_0_t<160, 192, 10>>, shape<10, 1, 1>>);
+static_assert(param_count_v<shufflenet_v2_x1_0_t<224, 224, 10>> == 2'278'604 - 990 * 1025);
+
+// RegNet: the X block projects exactly when the shape changes; the Y block adds SE on round(In/4).
+static_assert(std::is_same_v<output_t<regnet::block<32, 64, 2, 16>, shape<32, 56, 56>>, shape<64, 28, 28>>);
+static_assert(layer_params_v<regnet::block<64, 64, 1, 16>, shape<64, 28, 28>> ==
+              (64 * 64 + 128) + (64 * 16 * 9 + 128) + (64 * 64 + 128));  // a, b (4 groups), c; no proj
+static_assert(layer_params_v<regnet::block<104, 104, 1, 8, std::ratio<1>, std::ratio<1, 4>>, shape<104, 14, 14>> ==
+              2 * (104 * 104 + 208) + (104 * 8 * 9 + 208) + (104 * 26 + 26) + (26 * 104 + 104));  // SE squeezes to 26
+static_assert(regnet::detail::round_times<std::ratio<1, 4>>(50) == 12 && regnet::detail::round_times<std::ratio<1, 4>>(54) == 14);
+static_assert(regnet::detail::numbered<"block", 3, 11>().view() == "block3-11");
+static_assert(!accepts<regnet::block<48, 64, 2, 16>, shape<32, 56, 56>>);   // 32 channels in, In = 48
+static_assert(!accepts<regnet::block<32, 40, 2, 16>, shape<32, 56, 56>>);   // bottleneck 40, group width 16
+static_assert(!accepts<regnet::block<32, 64, 2, 0>, shape<32, 56, 56>>);    // group width 0
+static_assert(!accepts<regnet::block<2, 8, 2, 8, std::ratio<1>, std::ratio<1, 4>>, shape<2, 8, 8>>);  // SE on round(2/4) = 0 channels
+static_assert(!accepts<regnet::any_stage<1, 32, 64, 0, 2, 16, std::ratio<1>, std::ratio<0>>, shape<32, 56, 56>>);  // no blocks
+
+// MNASNet: the skip exactly when the shape is kept; torchvision's kernel and stride choices.
+static_assert(std::is_base_of_v<residual<named<"layers", mnasnet::detail::layers<24, 3, 1, 72>>, named<"", identity>>,
+                                mnasnet::detail::body<24, 24, 3, 1, 3>>);
+static_assert(accepts<mnasnet::inverted_residual<24, 40, 5, 2, 3>, shape<24, 56, 56>>);
+static_assert(!accepts<mnasnet::inverted_residual<24, 40, 7, 2, 3>, shape<24, 56, 56>>);  // 7x7: torchvision takes 3 or 5
+static_assert(!accepts<mnasnet::inverted_residual<24, 40, 5, 3, 3>, shape<24, 56, 56>>);  // stride 3
+static_assert(!accepts<mnasnet::inverted_residual<16, 40, 5, 2, 3>, shape<24, 56, 56>>);  // 24 channels in, In = 16
+static_assert(!accepts<mnasnet::stack<24, 40, 5, 2, 3, 0>, shape<24, 56, 56>>);
+
+// ShuffleNetV2: a stride-1 unit keeps half its input, so In == Out; Out splits in two.
+static_assert(std::is_same_v<output_t<shufflenet::inverted_residual<24, 116, 2>, shape<24, 56, 56>>, shape<116, 28, 28>>);
+static_assert(accepts<shufflenet::inverted_residual<116, 116, 1>, shape<116, 28, 28>>);
+static_assert(!accepts<shufflenet::inverted_residual<116, 232, 1>, shape<116, 28, 28>>);  // stride 1, In != Out
+static_assert(!accepts<shufflenet::inverted_residual<24, 115, 2>, shape<24, 56, 56>>);    // odd Out
+static_assert(!accepts<shufflenet::inverted_residual<24, 116, 4>, shape<24, 56, 56>>);    // stride 4
+static_assert(!accepts<shufflenet::inverted_residual<24, 116, 2>, shape<32, 56, 56>>);    // 32 channels in, In = 24
+static_assert(!accepts<shufflenet::stage<24, 116, 0>, shape<24, 56, 56>>);
 }  // namespace
