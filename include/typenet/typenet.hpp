@@ -32,6 +32,7 @@
 // Blocks and models.
 #include "blocks/bottleneck.hpp"
 #include "blocks/mnasnet.hpp"
+#include "blocks/densenet.hpp"
 #include "blocks/mobilenet.hpp"
 #include "blocks/regnet.hpp"
 #include "blocks/resnet.hpp"
@@ -40,6 +41,7 @@
 #include "blocks/squeeze_excitation.hpp"
 #include "model.hpp"
 #include "models/mnasnet.hpp"
+#include "models/densenet.hpp"
 #include "models/mobilenet_v2.hpp"
 #include "models/regnet.hpp"
 #include "models/resnet.hpp"

@@ -283,3 +283,17 @@ static_assert(!accepts<shufflenet::inverted_residual<24, 116, 4>, shape<24, 56, 
 static_assert(!accepts<shufflenet::inverted_residual<24, 116, 2>, shape<32, 56, 56>>);    // 32 channels in, In = 24
 static_assert(!accepts<shufflenet::stage<24, 116, 0>, shape<24, 56, 56>>);
 }  // namespace
+
+// ---- DenseNet: torchvision 0.14's sum(p.numel()); a dense layer appends Growth channels ----------
+static_assert(param_count_v<densenet121> == 7'978'856);
+static_assert(param_count_v<densenet161> == 28'681'000);
+static_assert(param_count_v<densenet169> == 14'149'480);
+static_assert(param_count_v<densenet201> == 20'013'928);
+static_assert(macs_v<densenet121> / 10'000'000 == 283);  // torchvision's docs: 2.83 GFLOPS (counted as MACs)
+static_assert(std::is_same_v<output_shape_t<densenet121_t<160, 192, 10>>, shape<10, 1, 1>>);
+static_assert(std::is_same_v<output_t<densenet::dense_layer<32>, shape<64, 56, 56>>, shape<96, 56, 56>>);
+static_assert(std::is_same_v<output_t<densenet::block<6, 32>, shape<64, 56, 56>>, shape<256, 56, 56>>);
+static_assert(std::is_same_v<output_t<densenet::transition<128>, shape<256, 56, 56>>, shape<128, 28, 28>>);
+static_assert(numbered<"denselayer", 24>.view() == "denselayer24");
+static_assert(!accepts<densenet::dense_layer<0>, shape<64, 56, 56>>);
+static_assert(!accepts<densenet::block<0, 32>, shape<64, 56, 56>>);

@@ -7,7 +7,7 @@
 #include "../kernels/channels.hpp"
 #include "../layer.hpp"
 
-namespace typenet::ops::detail {
+namespace typenet::detail {
 
 class gather_call final : public runtime::call {
  public:
@@ -31,4 +31,4 @@ inline runtime::value emit_gather(ir::emit_context& ctx, std::vector<runtime::va
   return ctx.add(std::make_shared<gather_call>(plane, std::move(table), std::move(in_channels)), std::move(inputs));
 }
 
-}  // namespace typenet::ops::detail
+}  // namespace typenet::detail
