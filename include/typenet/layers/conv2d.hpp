@@ -23,6 +23,7 @@ struct conv2d {
     bool bias = false;
   };
   using rules = rule_list<rule::conv2d_positive, rule::conv2d_output_groups, rule::conv2d_input_groups, rule::conv2d_kernel_fits>;
+  static constexpr runtime::fusion_traits fusion{.absorbs_affine = true, .absorbs_residual = true, .absorbs_relu = true};
 
   static constexpr verdict check(const attributes& a, dims in) {
     if (!(a.out > 0 && a.kernel > 0 && a.stride > 0 && a.padding >= 0 && a.groups > 0))
