@@ -39,4 +39,7 @@
 #include "models/resnet.hpp"
 #include "models/vgg.hpp"
 #include "models/resnext50.hpp"
+#include "memory.hpp"
+#include "budget.hpp"
+#include "tensor.hpp"
 #include "summary.hpp"
