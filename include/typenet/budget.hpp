@@ -45,21 +45,23 @@ constexpr bool model_checked() {
   if constexpr (Report) return model_ok<M>; else return well_formed<M>;  // model_ok reports a broken rule
 }
 
+// With Report, the check reports and then gives true: one mistake, one error (the caller's
+// static_assert does not fail a second time).
 template <class M, budget B, bool Report>
 constexpr bool check_budget() {
   if constexpr (!model_checked<M, Report>()) {
-    return false;
+    return Report;
   } else if constexpr (param_count_v<M> > B.params) {
     if constexpr (Report) rule::budget_params::fail<over_budget<quantity::params, param_count_v<M>, B.params>>();
-    return false;
+    return Report;
   } else if constexpr (macs_v<M> > B.macs) {
     if constexpr (Report) rule::budget_macs::fail<over_budget<quantity::macs, macs_v<M>, B.macs>>();
-    return false;
+    return Report;
   } else if constexpr (B.activation_bytes == budget::unlimited) {  // the plan is not computed for nothing
     return true;
   } else if constexpr (activation_bytes_v<M> > B.activation_bytes) {
     if constexpr (Report) rule::budget_activation_bytes::fail<over_budget<quantity::activation_bytes, activation_bytes_v<M>, B.activation_bytes>>();
-    return false;
+    return Report;
   } else {
     return true;
   }
@@ -70,7 +72,8 @@ constexpr bool check_budget() {
 template <model_type M, budget B>
 inline constexpr bool fits = detail::check_budget<M, B, false>();
 
-// M within B, or a compile error naming the first quantity over budget with both numbers.
+// M within B: true, or a compile error naming the first quantity over budget with both numbers
+// (or, for an ill-formed M, its first broken rule).
 template <model_type M, budget B>
 inline constexpr bool within = detail::check_budget<M, B, true>();
 
