@@ -19,6 +19,12 @@
 //     static constexpr long params(const attributes&, dims in);
 //     static constexpr long macs(const attributes&, dims in);
 //     static void tensors(const attributes&, dims in, ir::tensor_list&);
+//     // optional, for the plans made without emitting (the compile-time memory plan): how emit()
+//     // wires its calls, if not the default (a leaf: one call on its input; a chain: its children;
+//     // a parallel composite: its children on the input, then one call on their outputs), and
+//     // what its call offers the fusion pass (runtime/plan.hpp); the executor checks both
+//     static constexpr ir::wiring wiring{.call = false};          // e.g. a leaf that returns its input
+//     static constexpr runtime::fusion_traits fusion{.relu = true};
 //   };
 #include <concepts>
 #include <string_view>
@@ -30,6 +36,14 @@ namespace typenet {
 
 namespace ir {
 enum class flow { chain, parallel };
+
+// How an op kind's emit() wires its calls (see the protocol above).
+struct wiring {
+  bool call = true;          // it appends one call (after its children); false: a leaf returns its input,
+                             // a composite chains its children
+  bool reversed = false;     // a parallel composite emits its children last to first
+  bool input_first = false;  // the call reads the layer's input, then the children's outputs
+};
 }  // namespace ir
 
 // What a composite's join gives: its rules after its children, and its output shape.

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "memory.hpp"
 #include "model.hpp"
 
 namespace typenet {
@@ -93,7 +94,7 @@ inline std::string with_commas(long v) {
 // The table: rows down to max_depth (0: the model's own layers; -1: every layer), with dotted
 // names as in torchvision's state_dict ("layer1.0.conv2").
 inline void print_table(std::ostream& os, std::string_view title, dims in, dims out, std::span<const summary_row> rows,
-                        long params, long macs, int max_depth) {
+                        long params, long macs, int max_depth, const memory_plan& memory) {
   const std::string rule(96, '_'), double_rule(96, '=');
   char line[256];
   os << "Model: " << title << "  (input " << in.channels << "x" << in.height << "x" << in.width << ")\n" << rule << "\n";
@@ -115,6 +116,8 @@ inline void print_table(std::ostream& os, std::string_view title, dims in, dims 
   os << double_rule << "\n"
      << "Total params: " << with_commas(params) << "\n"
      << "Total MACs:   " << with_commas(macs) << " per image (" << double(macs) / 1e9 << " G)\n"
+     << "Activations:  " << with_commas(memory.bytes) << " bytes per image (memory plan; naive " << memory.buffers
+     << " buffers x largest: " << with_commas(memory.naive_bytes) << ")\n"
      << "Output shape: (" << out.channels << ", " << out.height << ", " << out.width << ")\n"
      << rule << "\n";
 }
@@ -131,7 +134,7 @@ void print_summary(std::ostream& os, std::string_view title = "model", int max_d
   if constexpr (detail::model_ok<M>) {
     using in = typename M::input_shape;
     using out = output_shape_t<M>;
-    detail::print_table(os, title, in::dims, out::dims, summary_v<M>, param_count_v<M>, macs_v<M>, max_depth);
+    detail::print_table(os, title, in::dims, out::dims, summary_v<M>, param_count_v<M>, macs_v<M>, max_depth, memory_plan_v<M>);
   }
 }
 

@@ -48,4 +48,7 @@
 #include "models/shufflenet_v2.hpp"
 #include "models/vgg.hpp"
 #include "models/resnext50.hpp"
+#include "memory.hpp"
+#include "budget.hpp"
+#include "tensor.hpp"
 #include "summary.hpp"

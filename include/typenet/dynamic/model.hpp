@@ -39,6 +39,9 @@ class model {
   dims output_shape() const { return resolved_->out; }
   long param_count() const { return resolved_->params; }
   long macs() const { return resolved_->macs; }  // per image
+  // The activation memory per image of its fused plan, made at run time without weights: what a
+  // dynamic::executor allocates per image (memory_plan_v<M> for a static model, at compile time).
+  typenet::memory_plan memory() const { return ir::plan_memory(*body_, input_); }
   const std::vector<tensor_spec>& tensor_specs() const { return specs_; }
   const layer& body() const { return *body_; }
   const ir::resolved& resolved() const { return *resolved_; }
@@ -62,7 +65,7 @@ class model {
 // The same table as typenet::print_summary<M>.
 inline void print_summary(const model& m, std::ostream& os, std::string_view title = "model", int max_depth = -1) {
   const auto rows = m.summary();
-  typenet::detail::print_table(os, title, m.input_shape(), m.output_shape(), rows, m.param_count(), m.macs(), max_depth);
+  typenet::detail::print_table(os, title, m.input_shape(), m.output_shape(), rows, m.param_count(), m.macs(), max_depth, m.memory());
 }
 
 // A torchvision safetensors file with the same name, shape and dtype checks as load_weights<M>.

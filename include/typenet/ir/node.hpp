@@ -12,6 +12,7 @@
 
 #include "../op.hpp"
 #include "../runtime/plan.hpp"
+#include "../runtime/sketch.hpp"
 #include "../runtime/weight_store.hpp"
 
 namespace typenet::ir {
@@ -47,7 +48,50 @@ struct emit_context {
   }
 };
 
+struct node;
+
 namespace detail {
+// The protocol's defaults for the plans made without emitting.
+template <op_kind Op>
+constexpr wiring op_wiring() {
+  if constexpr (requires { Op::wiring; }) return Op::wiring;
+  else if constexpr (composite_op_kind<Op>) return {.call = Op::flow == flow::parallel};
+  else return {};
+}
+template <op_kind Op>
+constexpr runtime::fusion_traits op_fusion() {
+  if constexpr (requires { Op::fusion; }) return Op::fusion; else return {};
+}
+
+// What an op kind's emit() appends, on a sketch: the same values in the same order, from its
+// wiring. `child(i, v)` sketches child i on value v (n children). Both front ends' walkers call it.
+template <op_kind Op, class Child>
+constexpr runtime::value op_sketch(const typename Op::attributes& a, runtime::sketch& s, runtime::value x, int n, const Child& child) {
+  constexpr wiring w = op_wiring<Op>();
+  const dims in = s.shape(x);
+  if constexpr (composite_op_kind<Op>) {
+    if (!w.call) {
+      for (int i = 0; i < n; ++i) x = child(i, x);
+      return x;
+    }
+    if (n > runtime::io::max_inputs) throw std::logic_error("executor: a call has too many inputs");
+    runtime::value outs[runtime::io::max_inputs] = {};
+    dims shapes[runtime::io::max_inputs] = {};
+    for (int k = 0; k < n; ++k) {
+      const int i = w.reversed ? n - 1 - k : k;
+      outs[i] = child(i, x);
+      shapes[i] = s.shape(outs[i]);
+    }
+    runtime::value_list inputs;
+    if (w.input_first) inputs.push_back(x);
+    for (int i = 0; i < n; ++i) inputs.push_back(outs[i]);
+    return s.add(inputs, typenet::detail::op_join<Op>(a, in, shapes, n).out, op_fusion<Op>());
+  } else {
+    if (!w.call) return x;
+    return s.add({x}, typenet::detail::op_output<Op>(a, in), op_fusion<Op>());
+  }
+}
+
 // An op kind with its attributes, behind one interface.
 struct op_model {
   virtual ~op_model() = default;
@@ -61,6 +105,8 @@ struct op_model {
   virtual long macs(dims in) const = 0;
   virtual void tensors(dims in, tensor_list& out) const = 0;
   virtual runtime::value emit(emit_context& ctx) const = 0;
+  // What emit() would append, on a sketch (`self` is this op's node, for its children).
+  virtual runtime::value sketch(runtime::sketch& s, runtime::value x, const node& self) const = 0;
   virtual std::string message(std::string_view path, const verdict& v) const = 0;
 };
 
@@ -95,6 +141,7 @@ struct op_instance final : op_model {
       throw std::logic_error("executor: op kind '" + std::string(Op::kind) + "' has no emit() (no kernel)");
     }
   }
+  runtime::value sketch(runtime::sketch& s, runtime::value x, const node& self) const override;
   std::string message(std::string_view path, const verdict& v) const override {
     const auto i = std::size_t(v.rule);
     return typenet::detail::rule_message(path, Op::rules::texts[i], Op::rules::details[i], v);
@@ -111,6 +158,21 @@ struct node {
 
   std::string_view kind() const { return label.empty() ? op->kind() : label; }
 };
+
+template <op_kind Op>
+runtime::value detail::op_instance<Op>::sketch(runtime::sketch& s, runtime::value x, const node& self) const {
+  return op_sketch<Op>(attrs, s, x, int(self.children.size()), [&](int i, runtime::value v) {
+    const node& c = self.children[std::size_t(i)];
+    return c.op->sketch(s, v, c);
+  });
+}
+
+// The memory plan of `n` on `input` (a checked pair: see resolve), made without weights: the same as the
+// executor's for it (fused, or the reference path's with !fused).
+inline memory_plan plan_memory(const node& n, dims input, bool fused = true) {
+  runtime::sketch s(input);
+  return runtime::plan_memory(s, n.op->sketch(s, 0, n), fused);
+}
 
 template <op_kind Op>
 std::shared_ptr<const detail::op_model> make_op(const typename Op::attributes& attrs) {

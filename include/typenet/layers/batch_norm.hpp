@@ -20,6 +20,7 @@ struct batch_norm {
     float eps = 1e-5f;
   };
   using rules = rule_list<rule::batch_norm_eps>;
+  static constexpr runtime::fusion_traits fusion{.affine = true};
 
   static constexpr verdict check(const attributes& a, dims) {
     if (!(a.eps > 0)) return rules::broken<rule::batch_norm_eps>({long(double(a.eps) * 1e12)});

@@ -38,6 +38,7 @@ struct conv2d {
     bool bias = false;
   };
   using rules = rule_list<rule::conv2d_positive, rule::conv2d_output_groups, rule::conv2d_input_groups, rule::conv2d_kernel_fits>;
+  static constexpr runtime::fusion_traits fusion{.absorbs_affine = true, .absorbs_residual = true, .absorbs_relu = true};
 
   static constexpr verdict check(const attributes& a, dims in) {
     const hw k = a.kernel, s = a.stride, p = a.padding;

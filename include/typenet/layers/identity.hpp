@@ -9,6 +9,7 @@ struct identity {
   static constexpr std::string_view kind = "identity";
   struct attributes {};
   using rules = rule_list<>;
+  static constexpr ir::wiring wiring{.call = false};  // no call: its output is its input
   static runtime::value emit(const attributes&, ir::emit_context& ctx) { return ctx.x; }
 };
 }  // namespace ops

@@ -17,6 +17,9 @@ struct pointwise {
   static constexpr std::string_view kind = F::kind;
   struct attributes {};
   using rules = rule_list<>;
+  static constexpr runtime::fusion_traits fusion{.relu = [] {
+    if constexpr (requires { F::is_relu; }) return F::is_relu; else return false;
+  }()};
 
   class call final : public runtime::call {
    public:

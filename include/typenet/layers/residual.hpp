@@ -22,6 +22,8 @@ struct residual {
   struct attributes {};
   using rules = rule_list<rule::residual_children, rule::residual_channels, rule::residual_spatial>;
   static constexpr ir::flow flow = ir::flow::parallel;
+  static constexpr ir::wiring wiring{.reversed = true};  // see emit()
+  static constexpr runtime::fusion_traits fusion{.add = true, .absorbs_relu = true};
 
   static constexpr outcome join(const attributes&, dims in, const dims* outs, int n) {
     if (n != 2) return {rules::broken<rule::residual_children>({n}), in};

@@ -18,6 +18,7 @@ struct scale {
   struct attributes {};
   using rules = rule_list<rule::scale_children, rule::scale_gate>;
   static constexpr ir::flow flow = ir::flow::parallel;
+  static constexpr ir::wiring wiring{.input_first = true};  // the call reads x, then the gate
 
   static constexpr outcome join(const attributes&, dims in, const dims* outs, int n) {
     if (n != 1) return {rules::broken<rule::scale_children>({n}), in};

@@ -22,6 +22,7 @@ struct stochastic_depth {
     if (!(a.p >= 0 && a.p <= 1)) return rules::broken<rule::stochastic_depth_probability>({long(double(a.p) * 1e6)});
     return {};
   }
+  static constexpr ir::wiring wiring{.call = false};  // no call: its output is its input
   static runtime::value emit(const attributes&, ir::emit_context& ctx) { return ctx.x; }
 };
 }  // namespace ops

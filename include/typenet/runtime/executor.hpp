@@ -2,7 +2,11 @@
 // Running a model: its description (ir::node, from either front end) planned once at set-up
 // (runtime/plan.hpp: emit, fuse, place, prepare) into a flat list of kernel calls that own every
 // parameter they read. All memory (packed weights, activation buffers for max_batch images) is
-// allocated at set-up: forward() allocates nothing.
+// allocated at set-up: forward() allocates nothing. The activation buffers are the memory plan's
+// (runtime/sketch.hpp): for a static model the same bytes as memory_plan_v<M>, per image.
+//
+// forward() takes typed tensors (tensor.hpp) whose shapes the compiler checks against the model's,
+// sized spans checked at run time, or (unchecked, for interop) raw pointers.
 //
 // Two paths over the same plan:
 //   fused (default)  the fusion pass runs (batch norm folded into the conv before it, ReLU and the
@@ -18,7 +22,9 @@
 #include <vector>
 
 #include "../model.hpp"
+#include "../tensor.hpp"
 #include "plan.hpp"
+#include "sketch.hpp"
 #include "thread_pool.hpp"
 #include "weights.hpp"
 
@@ -30,7 +36,40 @@ struct executor_options {
   bool fused = true;     // false: the unfused reference kernels (the oracle)
 };
 
+namespace rule {
+TYPENET_RULE(forward_input_shape, "executor::forward: the input tensor's shape must be the model's input shape",
+             "tensor {}x{}x{}, model {}x{}x{}");
+TYPENET_RULE(forward_output_shape, "executor::forward: the output tensor's shape must be the model's output shape",
+             "tensor {}x{}x{}, model {}x{}x{}");
+TYPENET_RULE(forward_output_writable, "executor::forward: the output tensor must be writable (not a tensor_view<const S>)", "");
+}  // namespace rule
+
 namespace detail {
+
+// Never defined: the context of a typed forward's broken rule; the compiler prints both shapes.
+template <class TensorShape, class ModelShape>
+struct tensor_shape_mismatch;
+
+// A rule broken at run time: "<text> (<detail with the numbers>)".
+template <class Rule>
+std::string rule_failure(std::initializer_list<long> values) {
+  verdict v;
+  for (long x : values) v.values[v.count++] = x;
+  char buffer[256];
+  format_detail(Rule::detail, v, buffer, int(sizeof buffer));
+  return std::string(Rule::text) + " (" + buffer + ")";
+}
+template <class Rule>
+void check_shape(dims tensor, dims model) {
+  if (tensor != model)
+    throw shape_error(rule_failure<Rule>({tensor.channels, tensor.height, tensor.width, model.channels, model.height, model.width}));
+}
+
+inline void check_batches(int input, int output) {
+  if (input != output)
+    throw shape_error("executor::forward: the output tensor holds " + std::to_string(output) + " images, the input " +
+                      std::to_string(input));
+}
 
 // The copy that a model which returns its own input needs.
 class copy_call final : public runtime::call {
@@ -49,7 +88,16 @@ class copy_call final : public runtime::call {
 // An executor for either front end: options, the thread team, the plan and its buffers, forward().
 class executor_core {
  public:
-  // Runs `batch` images: input [batch][C][H][W], output [batch][output C*H*W]. No allocation.
+  // Runs `batch` images from sized spans: the input must hold batch x input_size() floats and the
+  // output batch x output_size() (shape_error naming the sizes otherwise). No allocation.
+  void forward(std::span<const float> input, std::span<float> output, int batch) {
+    check_floats("input", long(input.size()), input_, batch);
+    check_floats("output", long(output.size()), output_, batch);
+    forward(input.data(), output.data(), batch);
+  }
+
+  // Unchecked, for interop: input [batch][C][H][W], output [batch][output C*H*W] at raw pointers
+  // that must hold that many floats (prefer the typed or the span overload). No allocation.
   // With op_seconds (op_count() entries), adds each op's wall time to its entry: a profile.
   void forward(const float* input, float* output, int batch, double* op_seconds = nullptr) {
     if (batch < 1 || batch > options_.max_batch)
@@ -76,6 +124,10 @@ class executor_core {
   const std::vector<runtime::op>& plan() const { return ops_; }
   long input_size() const { return input_.size(); }    // floats per image
   long output_size() const { return output_.size(); }  // floats per image
+  dims input_shape() const { return input_; }
+  dims output_shape() const { return output_; }
+  // The activation memory per image (the buffers hold max_batch() images): the plan's figures.
+  const memory_plan& memory() const { return memory_; }
 
  protected:
   explicit executor_core(executor_options options) : options_(normalise(options)), pool_(options_.threads) {}
@@ -89,20 +141,18 @@ class executor_core {
     runtime::value result = ir::emit(r, plan, weights, 0);
     if (result == 0) result = plan.add(std::make_shared<copy_call>(input.size()), {0}, input, "identity");
     if (options_.fused) runtime::fuse(plan.ops(), result);
-    const int buffer_count = runtime::place(plan.ops(), result);
+    const runtime::placement placed = runtime::place_ops(plan.ops(), result, plan.shapes());
+    memory_ = runtime::figures(placed, plan.shapes());
+    check_sketch(body, input, plan.ops());
     for (runtime::op& o : plan.ops()) {
       if (o.inputs.size() > runtime::io::max_inputs) throw std::logic_error("executor: a call has too many inputs");
       o.body->prepare(options_.fused);
     }
-    long largest = 0;
-    for (const dims& d : plan.shapes()) largest = std::max(largest, d.size());
     ops_ = std::move(plan.ops());
     input_ = input, output_ = r.out;
-    buffers_.assign(std::size_t(buffer_count), nullptr);
-    for (int id = 2; id < buffer_count; ++id) {
-      activations_.push_back(runtime::allocate_floats(largest * options_.max_batch));
-      buffers_[std::size_t(id)] = activations_.back().get();
-    }
+    arena_ = runtime::allocate_floats(placed.arena * options_.max_batch);
+    buffers_.assign(placed.offsets.size(), nullptr);
+    for (std::size_t id = 2; id < placed.offsets.size(); ++id) buffers_[id] = arena_.get() + placed.offsets[id] * options_.max_batch;
   }
 
   executor_options options_;
@@ -115,11 +165,37 @@ class executor_core {
     return o;
   }
 
+  static void check_floats(const char* what, long floats, dims image, int batch) {
+    if (floats != image.size() * batch)
+      throw shape_error("executor::forward: the " + std::string(what) + " holds " + std::to_string(floats) + " floats, batch " +
+                        std::to_string(batch) + " of the model's " + what + " " + dims_string(image) + " needs " +
+                        std::to_string(image.size() * batch));
+  }
+
+  // The plan made without emitting (what the compile-time memory plan computes) must be this one,
+  // call for call: else an op kind's `wiring` or `fusion` (op.hpp) does not say what it emits.
+  void check_sketch(const ir::node& body, dims input, const std::vector<runtime::op>& ops) const {
+    runtime::sketch s(input);
+    const memory_plan sketched = runtime::plan_memory(s, body.op->sketch(s, 0, body), options_.fused);
+    const auto& expected = s.ops();
+    for (std::size_t i = 0; i < std::max(expected.size(), ops.size()); ++i) {
+      const bool same = i < expected.size() && i < ops.size() && expected[i].output == ops[i].output &&
+                        expected[i].out_buffer == ops[i].out_buffer &&
+                        std::equal(expected[i].inputs.begin(), expected[i].inputs.end(), ops[i].inputs.begin(), ops[i].inputs.end());
+      if (!same)
+        throw std::logic_error("executor: the plan sketched without emitting differs from the emitted one at call " + std::to_string(i) +
+                               (i < ops.size() ? " ('" + ops[i].name + "')" : std::string()) +
+                               ": an op kind's wiring or fusion traits (op.hpp) do not describe its emit() and calls");
+    }
+    if (!(sketched == memory_)) throw std::logic_error("executor: the sketched memory plan differs from the emitted one");
+  }
+
   runtime::thread_pool pool_;
   std::vector<runtime::op> ops_;
-  std::vector<runtime::aligned_floats> activations_;
+  runtime::aligned_floats arena_;  // every scratch activation, max_batch images each
   std::vector<float*> buffers_;
   dims input_, output_;
+  memory_plan memory_;
 };
 
 // Whether every leaf of L has kernels (an op kind with emit()).
@@ -155,6 +231,58 @@ class executor : public detail::executor_core {
     if constexpr (output_size > 0) {  // an ill-formed M has reported already
       static_assert(detail::runnable<typename M::body>(), "executor: a layer's op kind has no emit() (no kernel)");
       build(lower<typename M::body>(), input_shape::dims, weights);
+    }
+  }
+
+  using detail::executor_core::forward;
+
+  // Runs input.batch() images into `output` (a writable tensor or view of as many images). Both
+  // shapes are checked by the compiler: a tensor of another shape does not compile, and the
+  // error shows both shapes (detail::tensor_shape_mismatch<tensor's, model's>). No allocation.
+  template <typed_tensor In, typed_tensor Out>
+  void forward(const In& input, Out&& output) {
+    if constexpr (shapes_match<In, Out>()) {
+      const tensor_view<const input_shape> in = input;
+      const tensor_view<output_shape> out = output;
+      detail::check_batches(in.batch(), out.batch());
+      detail::executor_core::forward(in.data(), out.data(), in.batch());
+    }
+  }
+
+  // The same, into a new tensor (which it allocates).
+  template <typed_tensor In>
+  auto forward(const In& input) {
+    if constexpr (shapes_match<In, tensor<output_shape>>()) {
+      const tensor_view<const input_shape> in = input;
+      tensor<output_shape> out(in.batch());
+      forward(in, out);
+      return out;
+    }
+  }
+
+ private:
+  // The typed forward's rules, one diagnostic for the first broken one (none for an ill-formed M,
+  // which has reported already).
+  template <class In, class Out>
+  static constexpr bool shapes_match() {
+    if constexpr (output_size == 0) {
+      return false;
+    } else {
+      using tin = tensor_shape_t<In>;
+      using tout = tensor_shape_t<Out>;
+      if constexpr (!std::is_same_v<tin, input_shape>) {
+        rule::forward_input_shape::fail<detail::tensor_shape_mismatch<tin, input_shape>>();
+        return false;
+      } else if constexpr (!std::is_same_v<tout, output_shape>) {
+        rule::forward_output_shape::fail<detail::tensor_shape_mismatch<tout, output_shape>>();
+        return false;
+      } else if constexpr (!detail::tensor_traits<std::remove_cvref_t<Out>>::writable ||
+                           (detail::tensor_traits<std::remove_cvref_t<Out>>::owning && std::is_const_v<std::remove_reference_t<Out>>)) {
+        rule::forward_output_writable::fail<detail::tensor_shape_mismatch<tout, output_shape>>();
+        return false;
+      } else {
+        return true;
+      }
     }
   }
 };

@@ -6,7 +6,7 @@
 //   1. emit   every layer's op kind appends calls to a builder; values are SSA ids (0: the input);
 //   2. fuse   a call absorbs the call after it when that call is its only reader and it says it
 //             can (a conv absorbs a per-channel affine = batch norm folding, a ReLU, a residual add);
-//   3. place  values get buffers by liveness (no call writes a buffer it reads);
+//   3. place  values get ranges of one arena by liveness (no call writes a buffer it reads);
 //   4. prepare  each call packs its weights for the fast kernels, or keeps them for the reference ones.
 #include <algorithm>
 #include <memory>
@@ -95,83 +95,165 @@ inline std::string last_segment(const std::string& name) {
 }
 }  // namespace detail
 
-// The one fusion pass: op i absorbs op i + 1 when op i + 1 is the only reader of op i's output and
-// op i's call accepts it. `result` is the model's output value (read by the caller).
-inline void fuse(std::vector<op>& ops, value result) {
-  auto readers = [&](value v) {
-    long n = v == result;
-    for (const op& o : ops) n += std::count(o.inputs.begin(), o.inputs.end(), v);
-    return n;
-  };
-  auto defined_before = [&](value v, std::size_t i) {
-    if (v == 0) return true;
-    for (std::size_t k = 0; k < i; ++k)
-      if (ops[k].output == v) return true;
-    return false;
-  };
-  for (std::size_t i = 0; i + 1 < ops.size();) {
-    op &p = ops[i], &c = ops[i + 1];
-    const bool sole = readers(p.output) == 1 && std::count(c.inputs.begin(), c.inputs.end(), p.output) == 1;
-    bool merged = false;
-    if (sole && c.inputs.size() == 1) {
-      if (const channel_affine* a = c.body->affine(); a && p.body->absorb_affine(*a)) {
-        p.name += "+" + detail::last_segment(c.name);
-        merged = true;
-      } else if (c.body->is_relu() && p.body->absorb_relu()) {
-        merged = true;
+// What a call offers the fusion pass, as constants: an op kind's `fusion` (op.hpp). The plans made
+// without calls (the compile-time memory plan, runtime/sketch.hpp) fuse by these; a call's own
+// answers (affine(), absorb_relu(), ...) must agree, and the executor checks that they do.
+struct fusion_traits {
+  bool affine = false;            // a per-channel affine (batch norm) the call before may fold
+  bool relu = false;              // a ReLU the call before may apply in its store
+  bool add = false;               // a residual add of two inputs
+  bool absorbs_affine = false;    // folds a following affine (before it has absorbed a ReLU or add)
+  bool absorbs_residual = false;  // adds a second input in its store (once, before a ReLU)
+  bool absorbs_relu = false;      // applies a following ReLU in its store (once)
+};
+
+// The one fusion pass, over any op list (the plan's calls, or a sketch's stand-ins): op p absorbs
+// op c after it when c is the only reader of p's output and `f` (what p's call accepts) says so:
+//   f.single(p, c)   c has one input (an affine or a ReLU): p absorbs it;
+//   f.is_add(c)      c is a residual add of p's output and a value defined before p;
+//   f.residual(p)    p takes that add (and gains its other input).
+// `result` is the model's output value (read by the caller).
+template <class Op, class Fuser>
+constexpr void fuse_ops(std::vector<Op>& ops, value result, const Fuser& f) {
+  std::size_t values = std::size_t(result) + 1;
+  for (const Op& o : ops) values = std::max(values, std::size_t(o.output) + 1);
+  std::vector<int> readers(values, 0);
+  std::vector<char> defined(values, false);  // not vector<bool>: Clang 14 cannot evaluate it
+  ++readers[std::size_t(result)];
+  for (const Op& o : ops)
+    for (value v : o.inputs) ++readers[std::size_t(v)];
+  defined[0] = true;
+  std::vector<Op> out;
+  out.reserve(ops.size());
+  for (Op& c : ops) {
+    if (!out.empty()) {
+      Op& p = out.back();
+      const long uses = std::count(c.inputs.begin(), c.inputs.end(), p.output);
+      const bool sole = readers[std::size_t(p.output)] == 1 && uses == 1;
+      bool merged = false;
+      if (sole && c.inputs.size() == 1) {
+        merged = f.single(p, c);
+      } else if (sole && c.inputs.size() == 2 && f.is_add(c)) {
+        const value other = c.inputs[0] == p.output ? c.inputs[1] : c.inputs[0];
+        if (defined[std::size_t(other)] && f.residual(p)) {
+          p.inputs.push_back(other);
+          merged = true;
+        }
       }
-    } else if (sole && c.inputs.size() == 2 && c.body->is_add()) {
-      const value other = c.inputs[0] == p.output ? c.inputs[1] : c.inputs[0];
-      if (defined_before(other, i) && p.body->absorb_residual()) {
-        p.inputs.push_back(other);
-        merged = true;
+      if (merged) {
+        p.output = c.output;
+        defined[std::size_t(p.output)] = true;
+        continue;
       }
     }
-    if (merged) {
-      p.output = c.output;
-      ops.erase(ops.begin() + std::ptrdiff_t(i) + 1);
-    } else {
-      ++i;
-    }
+    defined[std::size_t(c.output)] = true;
+    out.push_back(std::move(c));
   }
+  ops = std::move(out);
 }
 
-// Gives every value a buffer: the input 0, the result 1, the rest reused by liveness. An op's
-// output never shares a buffer with its inputs. Returns the number of buffers.
-inline int place(std::vector<op>& ops, value result) {
-  std::vector<int> buffer_of;
-  auto slot = [&](value v) -> int& {
-    if (std::size_t(v) >= buffer_of.size()) buffer_of.resize(std::size_t(v) + 1, -1);
-    return buffer_of[std::size_t(v)];
+namespace detail {
+// The calls' own answers, for fuse_ops over the plan.
+struct call_fuser {
+  bool single(op& p, const op& c) const {
+    if (const channel_affine* a = c.body->affine(); a && p.body->absorb_affine(*a)) {
+      p.name += "+" + last_segment(c.name);
+      return true;
+    }
+    return c.body->is_relu() && p.body->absorb_relu();
+  }
+  bool is_add(const op& c) const { return c.body->is_add(); }
+  bool residual(op& p) const { return p.body->absorb_residual(); }
+};
+}  // namespace detail
+
+// The fusion pass over the plan's calls (each call says what it absorbs).
+inline void fuse(std::vector<op>& ops, value result) { fuse_ops(ops, result, detail::call_fuser{}); }
+
+// Where the values went, per image: buffer 0 is the caller's input, 1 the caller's output, and
+// every other value a scratch buffer at an offset in one arena.
+struct placement {
+  std::vector<long> offsets;  // by buffer id: its first float in the arena (ids 0 and 1: unused)
+  long arena = 0;             // floats
+  long live = 0;              // the most floats live at once: no placement of these values does better
+  int most_live = 0;          // the most scratch values live at once: what a size-blind plan allocates
+};
+
+// Gives every value a buffer by liveness: the input 0, the result 1, each other value its own
+// range of one arena, overlapping no value live at the same time (so an op's output never
+// overlaps its inputs). Greedy by size: the largest values first, each at the lowest offset free
+// over its lifetime. Ranges are multiples of 16 floats, so every buffer stays 64-byte aligned.
+template <class Op>
+constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vector<dims>& shapes) {
+  struct range {
+    long begin, end;
+    constexpr bool operator<(const range& o) const { return begin < o.begin; }
   };
-  std::vector<std::size_t> last(std::size_t(1), 0);
-  auto last_of = [&](value v) -> std::size_t& {
-    if (std::size_t(v) >= last.size()) last.resize(std::size_t(v) + 1, 0);
-    return last[std::size_t(v)];
+  struct scratch {
+    std::size_t first, last;  // the ops that write it and last read it
+    long floats;
+    int buffer;
   };
+  constexpr std::size_t unread = std::size_t(-1);
+  std::vector<int> buffer_of(shapes.size(), -1);
+  std::vector<std::size_t> last(shapes.size(), unread);
   for (std::size_t i = 0; i < ops.size(); ++i)
-    for (value v : ops[i].inputs) last_of(v) = i;
-  slot(0) = 0;
-  std::vector<bool> busy = {true, true};
+    for (value v : ops[i].inputs) last[std::size_t(v)] = i;
+  placement p{{0, 0}, 0, 0, 0};
+  std::vector<scratch> values;  // in the order of the ops
+  long live = 0;
+  int live_count = 0;
+  buffer_of[0] = 0;
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    op& o = ops[i];
-    int& out = slot(o.output);
+    Op& o = ops[i];
+    int& out = buffer_of[std::size_t(o.output)];
     if (o.output == result) {
       out = 1;
     } else {
-      out = -1;
-      for (std::size_t b = 2; b < busy.size() && out < 0; ++b)
-        if (!busy[b]) out = int(b);
-      if (out < 0) out = int(busy.size()), busy.push_back(false);
-      busy[std::size_t(out)] = true;
+      out = int(p.offsets.size());
+      p.offsets.push_back(0);
+      const std::size_t end = last[std::size_t(o.output)] == unread ? i : last[std::size_t(o.output)];
+      values.push_back({i, end, (shapes[std::size_t(o.output)].size() + 15) / 16 * 16, out});
+      live += values.back().floats, ++live_count;
+      p.live = std::max(p.live, live), p.most_live = std::max(p.most_live, live_count);
     }
     o.out_buffer = out;
     o.in_buffers.clear();
-    for (value v : o.inputs) o.in_buffers.push_back(slot(v));
-    for (value v : o.inputs)
-      if (last_of(v) == i && slot(v) >= 2 && v != result) busy[std::size_t(slot(v))] = false;
+    for (value v : o.inputs) o.in_buffers.push_back(buffer_of[std::size_t(v)]);
+    for (std::size_t k = 0; k < o.inputs.size(); ++k) {
+      const value v = o.inputs[k];
+      const bool repeated = std::count(o.inputs.begin(), o.inputs.begin() + std::ptrdiff_t(k), v) > 0;
+      if (last[std::size_t(v)] == i && buffer_of[std::size_t(v)] >= 2 && !repeated)
+        live -= values[std::size_t(buffer_of[std::size_t(v)] - 2)].floats, --live_count;
+    }
+    if (out >= 2 && last[std::size_t(o.output)] == unread) live -= values.back().floats, --live_count;
   }
-  return int(busy.size());
+  std::vector<std::size_t> order(values.size(), 0);  // a value: Clang 14 cannot default-fill in constexpr
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return values[a].floats != values[b].floats ? values[a].floats > values[b].floats : a < b;
+  });
+  std::vector<char> placed(values.size(), false);
+  std::vector<range> taken;
+  for (std::size_t k : order) {
+    const scratch& x = values[k];
+    taken.clear();
+    for (std::size_t j = 0; j < values.size(); ++j)
+      if (placed[j] && values[j].first <= x.last && x.first <= values[j].last) {
+        const long at = p.offsets[std::size_t(values[j].buffer)];
+        taken.push_back({at, at + values[j].floats});
+      }
+    std::sort(taken.begin(), taken.end());
+    long at = 0;
+    for (const range& r : taken) {
+      if (r.begin >= at + x.floats) break;
+      at = std::max(at, r.end);
+    }
+    p.offsets[std::size_t(x.buffer)] = at;
+    p.arena = std::max(p.arena, at + x.floats);
+    placed[k] = true;
+  }
+  return p;
 }
 
 // ---- helpers for op kinds' calls ----------------------------------------------------------------

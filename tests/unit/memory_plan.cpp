@@ -1,0 +1,143 @@
+// The memory plan: the compile-time one (memory_plan_v<M>) against the run-time one of the same
+// description (dynamic::model::memory()) on every zoo model, against hand-computed figures on
+// small models, and against what the executor actually allocates and runs.
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <typenet/dynamic/executor.hpp>
+#include <typenet/runtime/executor.hpp>
+#include <typenet/typenet.hpp>
+#if __has_include(<typenet/layers/avg_pool.hpp>)  // DenseNet needs avg_pool
+#include <typenet/models/densenet.hpp>
+#define TYPENET_TEST_DENSENET 1
+#endif
+
+namespace {
+using namespace typenet;
+
+// Compile-time and run-time plans of M agree; the plan is no worse than the naive figure and no
+// better than the live peak (a lower bound for any placement).
+template <class M>
+void check_zoo_model(const char* name) {
+  constexpr memory_plan compile_time = memory_plan_v<M>;
+  static_assert(compile_time.bytes == activation_bytes_v<M> && compile_time.bytes > 0);
+  const memory_plan run_time = dynamic::model::of<M>().memory();
+  INFO(name << ": compile time " << compile_time.bytes << " bytes, run time " << run_time.bytes);
+  CHECK(run_time == compile_time);
+  CHECK(compile_time.live_bytes <= compile_time.bytes);
+  CHECK(compile_time.bytes <= compile_time.naive_bytes);
+}
+
+// y = conv(x) -> 4x8x8, then bn, relu, conv -> 2x8x8, relu.
+using chain = model<input<1, 8, 8>, conv2d<4, 3, 1, 1>, batch_norm, relu, conv2d<2, 3, 1, 1>, relu>;
+// A residual whose shortcut is the first conv's output, then a concat of two 1x1 convs.
+// An op kind that emits no call (it returns its input) but does not say so (wiring{.call = false}).
+struct silent_op {
+  static constexpr std::string_view kind = "silent";
+  struct attributes {};
+  using rules = rule_list<>;
+  static runtime::value emit(const attributes&, ir::emit_context& ctx) { return ctx.x; }
+};
+struct silent : layer_of<silent_op> {};
+using branches = model<input<4, 8, 8>, conv2d<8, 1>, residual<sequential<conv2d<8, 3, 1, 1>, batch_norm>, identity>, relu,
+                       concat<conv2d<4, 1>, conv2d<2, 1>>>;
+}  // namespace
+
+TEST_CASE("the compile-time and run-time memory plans agree on every zoo model", "[memory]") {
+  check_zoo_model<models::resnet18>("resnet18");
+  check_zoo_model<models::resnet34>("resnet34");
+  check_zoo_model<models::resnet50>("resnet50");
+  check_zoo_model<models::resnet101>("resnet101");
+  check_zoo_model<models::resnet152>("resnet152");
+  check_zoo_model<models::wide_resnet50_2>("wide_resnet50_2");
+  check_zoo_model<models::resnext50_32x4d>("resnext50_32x4d");
+  check_zoo_model<models::resnext101_32x8d>("resnext101_32x8d");
+  check_zoo_model<models::resnext101_64x4d>("resnext101_64x4d");
+  check_zoo_model<models::mobilenet_v2>("mobilenet_v2");
+  check_zoo_model<models::vgg11_bn>("vgg11_bn");
+  check_zoo_model<models::vgg16_bn>("vgg16_bn");
+  check_zoo_model<models::alexnet>("alexnet");
+#ifdef TYPENET_TEST_DENSENET
+  check_zoo_model<models::densenet121>("densenet121");
+  check_zoo_model<models::densenet161>("densenet161");
+  check_zoo_model<models::densenet169>("densenet169");
+  check_zoo_model<models::densenet201>("densenet201");
+#endif
+}
+
+// Figures measured once and checked by hand: ResNet-50's peak is inside a bottleneck (its input,
+// kept for the residual, 256x56x56; conv2's output 64x56x56; conv3's 256x56x56), the naive plan
+// three buffers of the largest activation (64x112x112 = 256x56x56 floats).
+static_assert(activation_bytes_v<models::resnet50> == 4 * (802'816 + 200'704 + 802'816));
+static_assert(memory_plan_v<models::resnet50>.naive_bytes == 3 * 4 * 802'816);
+
+TEST_CASE("a chain: fused, one scratch buffer; unfused, values reuse the arena by liveness", "[memory]") {
+  // Fused: conv+bn+relu -> v (4x8x8 = 256 floats), conv+relu -> the caller's output.
+  constexpr memory_plan fused = memory_plan_v<chain>;
+  STATIC_REQUIRE(fused.bytes == 4 * 256);
+  STATIC_REQUIRE(fused.live_bytes == 4 * 256);
+  STATIC_REQUIRE(fused.buffers == 1);
+  STATIC_REQUIRE(fused.naive_bytes == 4 * 256);
+  // Unfused: conv a, bn b, relu c (256 floats each), conv d (128): a and b, b and c, c and d are
+  // live together, so c reuses a's range and d b's: two ranges of 256.
+  const memory_plan reference = ir::plan_memory(lower<chain::body>(), chain::input_shape::dims, false);
+  CHECK(reference.bytes == 4 * 512);
+  CHECK(reference.live_bytes == 4 * 512);
+  CHECK(reference.buffers == 2);
+}
+
+TEST_CASE("residual lifetimes and concat inputs are live until their reader", "[memory]") {
+  // Fused calls: conv0 x -> v1 (512); conv1(v1) + bn + residual v1 + relu -> v5 (512); conv a
+  // v5 -> v6 (256); conv b v5 -> v7 (128); concat(v6, v7) -> the output. v1 lives over calls
+  // 0-1, v5 1-3, v6 2-4, v7 3-4: v6 reuses v1's range, v7 fits after v6, below v5.
+  constexpr memory_plan m = memory_plan_v<branches>;
+  STATIC_REQUIRE(m.bytes == 4 * 1024);
+  STATIC_REQUIRE(m.live_bytes == 4 * 1024);
+  STATIC_REQUIRE(m.buffers == 3);                // v5, v6 and v7 at the third call
+  STATIC_REQUIRE(m.naive_bytes == 3 * 4 * 512);  // three buffers of the largest activation
+}
+
+TEST_CASE("a model that returns its input plans one copy into the caller's output", "[memory]") {
+  using same = model<input<2, 3, 3>, identity>;
+  STATIC_REQUIRE(memory_plan_v<same>.bytes == 0);
+  executor<same> e(weight_store{}, {.threads = 1});
+  CHECK(e.memory().bytes == 0);
+  const std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18};
+  std::vector<float> y(18);
+  e.forward(x.data(), y.data(), 1);
+  CHECK(y == x);
+}
+
+TEST_CASE("the executor allocates the plan, on both paths and both front ends", "[memory][executor]") {
+  auto check = [](auto tag, const char* name) {
+    using M = typename decltype(tag)::type;
+    INFO(name);
+    const auto w = seeded_weights<M>(1);
+    const dynamic::model dm = dynamic::model::of<M>();
+    for (bool fused : {true, false}) {
+      const executor<M> s(w, {.threads = 1, .fused = fused});
+      const dynamic::executor d(dm, w, {.threads = 1, .fused = fused});
+      const memory_plan sketched = ir::plan_memory(lower<typename M::body>(), M::input_shape::dims, fused);
+      CHECK(s.memory() == sketched);
+      CHECK(d.memory() == sketched);
+      if (fused) CHECK(s.memory() == memory_plan_v<M>);
+    }
+  };
+  check(hana::type_c<chain>, "chain");
+  check(hana::type_c<branches>, "branches");
+  check(hana::type_c<models::resnet18_t<64, 64>>, "resnet18 at 64x64");
+  check(hana::type_c<models::mobilenet_v2_t<64, 64>>, "mobilenet_v2 at 64x64");
+}
+
+TEST_CASE("a layer kind whose wiring does not describe its emit() is caught when planning", "[memory][executor]") {
+  using m = model<input<2, 4, 4>, conv2d<3, 1>, silent, conv2d<2, 1>>;
+  REQUIRE_THROWS_WITH((executor<m>(seeded_weights<m>(1), {.threads = 1})),
+                      Catch::Contains("differs from the emitted one") && Catch::Contains("wiring or fusion traits"));
+}
+
+TEST_CASE("the summary prints the memory plan next to the naive figure", "[memory][summary]") {
+  std::ostringstream s, d;
+  print_summary<branches>(s, "branches");
+  dynamic::print_summary(dynamic::model::of<branches>(), d, "branches");
+  CHECK_THAT(s.str(), Catch::Contains("Activations:  4,096 bytes per image (memory plan; naive 3 buffers x largest: 6,144)"));
+  CHECK(s.str() == d.str());
+}
