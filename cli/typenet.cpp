@@ -20,16 +20,17 @@
 #include <utility>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <typenet/dynamic/executor.hpp>
 #include <typenet/io/dims.hpp>
 #include <typenet/io/image.hpp>
 #include <typenet/io/npy.hpp>
 #include <typenet/models/zoo.hpp>
 
+#include "command_line.hpp"
 #include "zoo_table.hpp"
 
 namespace {
+using typenet::cli::run_options;
 using typenet::cli::zoo_model;
 
 // Every shard's rows, in the registry's order.
@@ -41,12 +42,6 @@ std::vector<zoo_model> load_zoo() {
   for (const zoo_model& m : rows)
     if (m.name.empty() || !m.make_static) throw std::logic_error("typenet: a zoo row was filled by no shard");
   return rows;
-}
-
-std::string names_of(const std::vector<zoo_model>& zoo) {
-  std::string s;
-  for (const zoo_model& m : zoo) s += (s.empty() ? "" : ", ") + std::string(m.name);
-  return s;
 }
 
 const zoo_model* find(const std::vector<zoo_model>& zoo, const std::string& name) {
@@ -71,12 +66,6 @@ void list(const std::vector<zoo_model>& zoo) {
   std::printf("%zu models; MACs per image at the input size\n", zoo.size());
 }
 
-struct run_options {
-  std::string model, weights, input, output, graph = "static";
-  std::vector<std::string> images;
-  int threads = 0, repeat = 5;
-  std::uint64_t seed = 42;
-};
 
 // The input batch [N][C][H][W] and its per-image shape: an .npy file, images through torchvision's
 // evaluation transform at the model's native size, or (neither given) io::test_card().
@@ -180,51 +169,20 @@ int run(const run_options& o, const zoo_model& m) {
 int main(int argc, char** argv) {
   try {
     const std::vector<zoo_model> zoo = load_zoo();
-    const CLI::Validator known_model(
-        [&](std::string& name) -> std::string {
-          return find(zoo, name) ? std::string() : "unknown model '" + name + "' (known models: " + names_of(zoo) + ")";
-        },
-        "MODEL", "zoo model");
-
-    CLI::App app("typenet: torchvision's classifiers as C++ types, on the CPU", "typenet");
-    app.failure_message(CLI::FailureMessage::help);  // a bad command line shows the usage (inherited)
-    app.require_subcommand(1);
-    CLI::App* list_cmd = app.add_subcommand("list", "Every model: parameters, MACs, input size, preprocessing");
-
-    std::string summary_model;
-    int depth = 1;
-    CLI::App* summary_cmd = app.add_subcommand("summary", "The static type's layer table at the native size");
-    summary_cmd->add_option("MODEL", summary_model, "a name from `typenet list`")->required()->check(known_model);
-    summary_cmd->add_option("--depth", depth, "nesting depth shown (0: the model's layers; -1: every layer)")
-        ->capture_default_str()
-        ->check(CLI::Range(-1, 1 << 20));
-
-    run_options o;
-    CLI::App* run_cmd = app.add_subcommand("run", "Top-5 classes and latency");
-    run_cmd->add_option("MODEL", o.model, "a name from `typenet list`")->required()->check(known_model);
-    run_cmd->add_option("--weights", o.weights, "torchvision state_dict as .safetensors (default: seeded random)")
-        ->check(CLI::ExistingFile);
-    CLI::Option* input = run_cmd->add_option("--input", o.input, "input batch .npy, float32 [N, 3, H, W] or [3, H, W]")
-                             ->check(CLI::ExistingFile);
-    run_cmd->add_option("--image", o.images, "images (JPEG, PNG, ...): torchvision's eval preprocessing")
-        ->check(CLI::ExistingFile)
-        ->excludes(input);
-    run_cmd->add_option("--output", o.output, "write the logits [N, classes] to this .npy");
-    run_cmd->add_option("--threads", o.threads, "threads (default: every core)")->check(CLI::Range(1, 1 << 12));
-    run_cmd->add_option("--repeat", o.repeat, "timed passes after the warm-up")->capture_default_str()->check(CLI::Range(0, 1 << 20));
-    run_cmd->add_option("--graph", o.graph, "static: the type at the native size; dynamic: any input size")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"static", "dynamic"}));
-    run_cmd->add_option("--seed", o.seed, "seed of the random weights")->capture_default_str();
-
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      return app.exit(e) == 0 ? 0 : 2;  // --help: 0
+    std::vector<std::string> names;
+    for (const zoo_model& m : zoo) names.emplace_back(m.name);
+    const typenet::cli::command c = typenet::cli::parse_command_line(argc, argv, names);
+    if (c.exit_code >= 0) return c.exit_code;
+    switch (c.what) {
+      case typenet::cli::command::kind::list:
+        list(zoo);
+        return 0;
+      case typenet::cli::command::kind::summary:
+        find(zoo, c.summary_model)->print_summary(std::cout, c.summary_depth);
+        return 0;
+      case typenet::cli::command::kind::run:
+        return run(c.run, *find(zoo, c.run.model));
     }
-    if (*list_cmd) list(zoo);
-    if (*summary_cmd) find(zoo, summary_model)->print_summary(std::cout, depth);
-    if (*run_cmd) return run(o, *find(zoo, o.model));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "typenet: error: %s\n", e.what());
