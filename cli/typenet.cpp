@@ -66,7 +66,6 @@ void list(const std::vector<zoo_model>& zoo) {
   std::printf("%zu models; MACs per image at the input size\n", zoo.size());
 }
 
-
 // The input batch [N][C][H][W] and its per-image shape: an .npy file, images through torchvision's
 // evaluation transform at the model's native size, or (neither given) io::test_card().
 std::vector<float> load_batch(const run_options& o, const zoo_model& m, int& batch, typenet::dims& in) {
