@@ -101,21 +101,6 @@ options parse(int argc, char** argv) {
   return o;
 }
 
-// A deterministic 320x240 test card (gradients and a disc), run through the same preprocessing
-// as a real photo.
-typenet::io::image synthetic_image() {
-  typenet::io::image img{320, 240, std::vector<unsigned char>(320 * 240 * 3)};
-  for (int y = 0; y < img.height; ++y)
-    for (int x = 0; x < img.width; ++x) {
-      unsigned char* px = &img.rgb[std::size_t(y * img.width + x) * 3];
-      const bool disc = (x - 170) * (x - 170) + (y - 110) * (y - 110) < 60 * 60;
-      px[0] = disc ? 230 : static_cast<unsigned char>(x * 255 / img.width);
-      px[1] = disc ? 40 : static_cast<unsigned char>(y * 255 / img.height);
-      px[2] = static_cast<unsigned char>((x + y) % 256);
-    }
-  return img;
-}
-
 // Input images as one [N][3][224][224] batch.
 std::vector<float> load_batch(const options& o, int& batch) {
   using in = net::input_shape;
@@ -140,7 +125,7 @@ std::vector<float> load_batch(const options& o, int& batch) {
   std::vector<float> x(std::size_t(batch) * std::size_t(in::size));
   for (int n = 0; n < batch; ++n) {
     float* slot = x.data() + std::size_t(n) * std::size_t(in::size);
-    typenet::io::imagenet_preprocess(o.images.empty() ? synthetic_image() : typenet::io::load_image(o.images[std::size_t(n)], o.limits),
+    typenet::io::imagenet_preprocess(o.images.empty() ? typenet::io::test_card() : typenet::io::load_image(o.images[std::size_t(n)], o.limits),
                                      slot);
   }
   return x;

@@ -179,6 +179,21 @@ inline image load_image(const std::string& path, const image_limits& limits = {}
   detail::image_fail(path, bytes.empty() ? "the file is empty" : "not a JPEG or PNG file");
 }
 
+// A deterministic 320x240 test card (gradients and a disc): an input for demos that have no photo,
+// to be run through the same preprocessing as one.
+inline image test_card() {
+  image img{320, 240, std::vector<unsigned char>(320 * 240 * 3)};
+  for (int y = 0; y < img.height; ++y)
+    for (int x = 0; x < img.width; ++x) {
+      unsigned char* px = &img.rgb[std::size_t(y * img.width + x) * 3];
+      const bool disc = (x - 170) * (x - 170) + (y - 110) * (y - 110) < 60 * 60;
+      px[0] = disc ? 230 : static_cast<unsigned char>(x * 255 / img.width);
+      px[1] = disc ? 40 : static_cast<unsigned char>(y * 255 / img.height);
+      px[2] = static_cast<unsigned char>((x + y) % 256);
+    }
+  return img;
+}
+
 }  // namespace typenet::io
 
 namespace typenet::io::detail {

@@ -1,0 +1,23 @@
+# A command that must fail with a given message: non-zero exit AND output matching REGEX (CTest's
+# PASS_REGULAR_EXPRESSION alone ignores the exit code).
+#   cmake -D "REGEX=<regex>" -P expect_error.cmake -- <command> [args...]
+set(command)
+set(after_dashes FALSE)
+foreach(i RANGE ${CMAKE_ARGC})
+  if(after_dashes AND DEFINED CMAKE_ARGV${i})
+    list(APPEND command "${CMAKE_ARGV${i}}")
+  elseif("${CMAKE_ARGV${i}}" STREQUAL "--")
+    set(after_dashes TRUE)
+  endif()
+endforeach()
+if(NOT command OR NOT DEFINED REGEX)
+  message(FATAL_ERROR "usage: cmake -D REGEX=<regex> -P expect_error.cmake -- <command> [args...]")
+endif()
+execute_process(COMMAND ${command} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("exit code: ${rc}\nstdout:\n${out}\nstderr:\n${err}")
+if(rc EQUAL 0)
+  message(FATAL_ERROR "expected a non-zero exit code")
+endif()
+if(NOT "${out}${err}" MATCHES "${REGEX}")
+  message(FATAL_ERROR "expected the output to match: ${REGEX}")
+endif()
