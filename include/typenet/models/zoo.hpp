@@ -28,7 +28,11 @@ struct zoo_entry {
 // Alphabetical, as torchvision.models.list_models() lists them.
 using zoo = typenet::detail::type_list<
     zoo_entry<"alexnet", alexnet>,
+    zoo_entry<"densenet121", densenet121>,
+    zoo_entry<"mnasnet1_0", mnasnet1_0>,
     zoo_entry<"mobilenet_v2", mobilenet_v2>,
+    zoo_entry<"regnet_x_400mf", regnet_x_400mf>,
+    zoo_entry<"regnet_y_400mf", regnet_y_400mf>,
     zoo_entry<"resnet18", resnet18>,
     zoo_entry<"resnet34", resnet34>,
     zoo_entry<"resnet50", resnet50>,
@@ -37,6 +41,7 @@ using zoo = typenet::detail::type_list<
     zoo_entry<"resnext50_32x4d", resnext50_32x4d>,
     zoo_entry<"resnext101_32x8d", resnext101_32x8d>,
     zoo_entry<"resnext101_64x4d", resnext101_64x4d, 232>,
+    zoo_entry<"shufflenet_v2_x1_0", shufflenet_v2_x1_0>,
     zoo_entry<"vgg11_bn", vgg11_bn>,
     zoo_entry<"vgg16_bn", vgg16_bn>,
     zoo_entry<"wide_resnet50_2", wide_resnet50_2>>;
