@@ -22,7 +22,11 @@ import torch
 import torchvision
 
 MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
-          "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2", "vgg11_bn", "vgg16_bn", "alexnet")
+          "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2", "vgg11_bn", "vgg16_bn", "alexnet",
+          "mobilenet_v3_small",
+          "mobilenet_v3_large",
+          "efficientnet_b0",
+          )
 
 _DTYPES = {
     torch.float64: ("F64", "<f8"), torch.float32: ("F32", "<f4"), torch.float16: ("F16", "<f2"),
@@ -109,6 +113,12 @@ def _grid(s):
     return 2.0 ** (round(math.log2(s) * 16) / 16)
 
 
+# Calibration samples. Pooled features of a random network vary heavily from input to input
+# (MobileNetV3, EfficientNet: feature norms differing 6x), so the classifier's centre needs more
+# than two samples or every input lands on the same side of it.
+CALIBRATION_BATCH = 8
+
+
 def _calibrate(model, gen, height, width, logit_std=3.0):
     """Makes a randomly initialised network numerically well behaved, using one forward pass over a
     random calibration batch (in float64):
@@ -120,7 +130,7 @@ def _calibrate(model, gen, height, width, logit_std=3.0):
       about `logit_std`. Pooled features of a random network share a large input-independent
       component, which otherwise dominates the logits: every input gets the same argmax."""
     # At the size of the real inputs: the share of zero-padded borders shifts the mean features.
-    x = make_input(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)), 2, height, width).double()
+    x = make_input(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)), CALIBRATION_BATCH, height, width).double()
     fc = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]  # the classifier's last layer
     feats = {}
 

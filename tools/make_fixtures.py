@@ -29,7 +29,11 @@ LAYERS = os.path.join(HERE, "make_layer_fixtures.py")
 
 WEIGHT_SEED, INPUT_SEED = 1, 2   # different, so the input is not correlated with the weights
 MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
-          "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2", "vgg11_bn", "vgg16_bn", "alexnet")
+          "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2", "vgg11_bn", "vgg16_bn", "alexnet",
+          "mobilenet_v3_small",
+          "mobilenet_v3_large",
+          "efficientnet_b0",
+          )
 ALSO = (160, 192)  # a non-square size for the dynamic front end
 IMAGES = {  # name: (width, height); test_large is down-scaled by Resize(256), test up-scaled
     "test": (300, 200),
