@@ -26,6 +26,7 @@ MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "r
           "mobilenet_v3_small",
           "mobilenet_v3_large",
           "efficientnet_b0",
+          "efficientnet_v2_s",
           )
 
 _DTYPES = {

@@ -33,6 +33,7 @@ MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "r
           "mobilenet_v3_small",
           "mobilenet_v3_large",
           "efficientnet_b0",
+          "efficientnet_v2_s",
           )
 ALSO = (160, 192)  # a non-square size for the dynamic front end
 IMAGES = {  # name: (width, height); test_large is down-scaled by Resize(256), test up-scaled

@@ -12,14 +12,17 @@ using typenet::detail::layer_at;
 static_assert(param_count_v<mobilenet_v3_small> == 2'542'856);
 static_assert(param_count_v<mobilenet_v3_large> == 5'483'032);
 static_assert(param_count_v<efficientnet_b0> == 5'288'548);
+static_assert(param_count_v<efficientnet_v2_s> == 21'458'488);
 // MACs per 224x224 image; torchvision's docs round them to 0.06, 0.22 and 0.39 G.
 static_assert(macs_v<mobilenet_v3_small> == 56'510'400);
 static_assert(macs_v<mobilenet_v3_large> / 10'000'000 == 21);
 static_assert(macs_v<efficientnet_b0> / 10'000'000 == 38);
+static_assert(macs_v<efficientnet_v2_s_t<384, 384>> / 10'000'000 == 836);  // torchvision: 8.37 G at its 384x384
 static_assert(std::is_same_v<output_shape_t<mobilenet_v3_small>, shape<1000, 1, 1>>);
 static_assert(std::is_same_v<output_shape_t<mobilenet_v3_small_t<160, 192, 10>>, shape<10, 1, 1>>);
 static_assert(std::is_same_v<output_shape_t<mobilenet_v3_large_t<160, 192, 10>>, shape<10, 1, 1>>);
 static_assert(std::is_same_v<output_shape_t<efficientnet_b0_t<160, 192, 10>>, shape<10, 1, 1>>);
+static_assert(std::is_same_v<output_shape_t<efficientnet_v2_s_t<160, 192, 10>>, shape<10, 1, 1>>);
 static_assert(std::is_same_v<output_t<layer_at<mobilenet_v3_large::body, 0>::type, shape<3, 160, 192>>, shape<960, 5, 6>>);
 static_assert(std::is_same_v<output_t<layer_at<efficientnet_b0::body, 0>::type, shape<3, 160, 192>>, shape<1280, 5, 6>>);
 
@@ -58,6 +61,12 @@ static_assert(!accepts<mbconv_kept, shape<40, 28, 28>>);                        
 static_assert(!accepts<efficientnet::mbconv<24, 24, 5, 0, 6, std::ratio<0>>, shape<24, 28, 28>>);     // stride 0
 static_assert(!accepts<efficientnet::mbconv<24, 24, 5, 1, 0, std::ratio<0>>, shape<24, 28, 28>>);     // expand ratio 0
 static_assert(!accepts<efficientnet::fused_mbconv<24, 48, 3, 2, 4, std::ratio<0>>, shape<32, 28, 28>>);  // 32 channels in
+// V2-S: 40 blocks, the last (features.6.14) dropping with 0.2 * 39 / 40; FusedMBConv stages first.
+using v2_s_features = layer_at<efficientnet_v2_s::body, 0>::type;
+static_assert(std::is_same_v<layer_at<v2_s_features, 6, 14>::type,
+                             efficientnet::mbconv<256, 256, 3, 1, 6, std::ratio<39, 200>, basic_batch_norm<std::ratio<1, 1000>>>>);
+static_assert(std::is_same_v<layer_at<v2_s_features, 2, 0>::type,
+                             efficientnet::fused_mbconv<24, 48, 3, 2, 4, std::ratio<1, 100>, basic_batch_norm<std::ratio<1, 1000>>>>);
 static_assert(!accepts<efficientnet::features<efficientnet::stage<6, 3, 2, 24, 40, 0>>, shape<24, 28, 28>>);  // no blocks
 // FusedMBConv: without expansion one conv straight to Out, else the conv and a 1x1 projection.
 static_assert(layer_params_v<efficientnet::fused_mbconv<24, 24, 3, 1, 1, std::ratio<0>>, shape<24, 8, 8>> == 24 * 24 * 9 + 48);
