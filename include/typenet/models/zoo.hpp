@@ -29,8 +29,12 @@ struct zoo_entry {
 using zoo = typenet::detail::type_list<
     zoo_entry<"alexnet", alexnet>,
     zoo_entry<"densenet121", densenet121>,
+    zoo_entry<"efficientnet_b0", efficientnet_b0, 256, interpolation::bicubic>,
+    zoo_entry<"efficientnet_v2_s", efficientnet_v2_s_t<384, 384>, 384>,
     zoo_entry<"mnasnet1_0", mnasnet1_0>,
     zoo_entry<"mobilenet_v2", mobilenet_v2>,
+    zoo_entry<"mobilenet_v3_large", mobilenet_v3_large>,
+    zoo_entry<"mobilenet_v3_small", mobilenet_v3_small>,
     zoo_entry<"regnet_x_400mf", regnet_x_400mf>,
     zoo_entry<"regnet_y_400mf", regnet_y_400mf>,
     zoo_entry<"resnet18", resnet18>,
