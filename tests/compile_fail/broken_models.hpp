@@ -8,7 +8,7 @@
 //       "residual: branch and shortcut must give the same channels" at layer2.0 (branch 128, shortcut 64).
 //   broken_models::small_net_large_kernel    a 32x32 residual network whose layer3.1.conv2 is a
 //       7x7 conv without padding on a 4x4 map:
-//       "conv2d: kernel larger than the padded input" at layer3.1.conv2 (kernel 7, padded input 4x4).
+//       "conv2d: kernel larger than the padded input" at layer3.1.conv2 (kernel 7x7, padded input 4x4).
 #include <typenet/typenet.hpp>
 
 namespace broken_models {

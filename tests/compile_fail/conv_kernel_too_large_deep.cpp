@@ -1,4 +1,4 @@
-// EXPECT: conv2d: kernel larger than the padded input.*shape_mismatch<.*>, 7, 1, 1>
+// EXPECT: conv2d: kernel larger than the padded input.*shape_mismatch<.*>, 7, 7, 1, 1>
 // Too many stride-2 convolutions: by the fifth the feature map is 1x1 and a 7x7 kernel no longer fits.
 #include <typenet/typenet.hpp>
 using namespace typenet;

@@ -1,5 +1,5 @@
-// EXPECT: static assertion failed: conv2d: kernel larger than the padded input.*shape_mismatch<typenet::fixed_string<[0-9]+>{"layer3\.1\.conv2"}, typenet::fixed_string<[0-9]+>{"kernel 7, padded input 4x4"}, typenet::conv2d<128, 7, 1, 0, 1, false>, 7, 4, 4>
-// EXPECT-CLANG: static_assert failed due to requirement '.*shape_mismatch<typenet::conv2d<128, 7, 1, 0, 1, false>, 7, 4, 4>>'.*conv2d: kernel larger than the padded input
+// EXPECT: static assertion failed: conv2d: kernel larger than the padded input.*shape_mismatch<typenet::fixed_string<[0-9]+>{"layer3\.1\.conv2"}, typenet::fixed_string<[0-9]+>{"kernel 7x7, padded input 4x4"}, typenet::conv2d<128, typenet::hw{7, 7}, 1, typenet::hw{0, 0}, 1, false>, 7, 7, 4, 4>
+// EXPECT-CLANG: static_assert failed due to requirement '.*shape_mismatch<typenet::conv2d<128, {7, 7}, 1, {0, 0}, 1, false>, 7, 7, 4, 4>>'.*conv2d: kernel larger than the padded input
 // RULE: conv2d: kernel larger than the padded input
 // PATH: layer3.1.conv2
 // Entry point seeded_weights<M>(seed), on a 32x32 net whose layer3.1.conv2 is a 7x7 conv without padding on a 4x4 map.

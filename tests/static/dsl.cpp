@@ -49,6 +49,7 @@ static_assert(conv2d<64, 3, 2, 1, 32, true>::kernel == hw{3, 3} && conv2d<64, 3,
 static_assert(conv2d<64, 3, 2, 1, 32, true>::padding == hw{1, 1} && conv2d<64, 3, 2, 1, 32, true>::groups == 32);
 static_assert(conv2d<64, 3, 2, 1, 32, true>::bias && conv2d<64, 3, 2, 1, 32, true>::out_channels == 64);
 static_assert(!conv2d<64, 3>::bias && conv2d<64, 3>::stride == hw{1} && conv2d<64, 3>::padding == hw{0});
+static_assert(conv2d<64, 3, std::size_t{2}>::stride == hw{2});  // any integer stride, e.g. a computed one
 // Optional parameters by name: the same layer as the positional spelling.
 using named_options = conv2d<64, 3, conv_options{.stride = 2, .padding = 1, .groups = 32, .bias = true}>;
 static_assert(named_options::options == conv2d<64, 3, 2, 1, 32, true>::options);

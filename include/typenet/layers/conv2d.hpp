@@ -122,10 +122,12 @@ constexpr conv_options conv2d_options() {
                   "conv2d: with conv_options, give padding, groups and bias in the options, not as later template arguments");
     return Stride;
   } else {
-    static_assert(std::is_same_v<S, int> || std::is_same_v<S, hw>,
-                  "conv2d: the third argument is the stride (an int or an hw) or a conv_options");
-    if constexpr (std::is_same_v<S, int> || std::is_same_v<S, hw>)
-      return {hw(Stride), Padding, Groups, Bias};
+    constexpr bool stride = std::is_same_v<S, hw> || (std::is_integral_v<S> && !std::is_same_v<S, bool>);
+    static_assert(stride, "conv2d: the third argument is the stride (an int or an hw) or a conv_options");
+    if constexpr (std::is_same_v<S, hw>)
+      return {Stride, Padding, Groups, Bias};
+    else if constexpr (stride)
+      return {int(Stride), Padding, Groups, Bias};
     else
       return {};
   }
