@@ -210,10 +210,10 @@ static_assert(std::is_same_v<output_t<squeezenet::classifier<10>, shape<512, 13,
 static_assert(std::is_same_v<output_t<inception::block<64, 96, 128, 16, 32, 32>, shape<192, 28, 28>>, shape<256, 28, 28>>);
 static_assert(std::is_same_v<output_t<inception::block<384, 192, 384, 48, 128, 128>, shape<832, 7, 9>>, shape<1024, 7, 9>>);
 static_assert(!accepts<inception::block<64, 96, 128, 0, 32, 32>, shape<192, 28, 28>>);  // a 5x5 reduce to 0 channels
-static_assert(!accepts<inception::block<64, 96, 128, 16, 32, 32>, shape<192, 2, 2>>);  // the 3x3 max pool needs 3x3 padded
+static_assert(accepts<inception::block<64, 96, 128, 16, 32, 32>, shape<192, 1, 1>>);  // every branch pads: any size
 // BasicConv2d: no conv bias, batch norm with eps 0.001.
 static_assert(layer_params_v<inception::basic_conv2d<64, 7, 2, 3>, shape<3, 224, 224>> == 64 * 3 * 49 + 2 * 64);
-static_assert(inception::basic_conv2d<64, 1>::children[hana::int_c<1>] == hana::type_c<named<"bn", basic_batch_norm<std::ratio<1, 1000>>>>);
+static_assert(std::is_same_v<typenet::detail::child_t<inception::basic_conv2d<64, 1>, 1>, named<"bn", basic_batch_norm<std::ratio<1, 1000>>>>);
 
 // Inception-v3's modules on their grids: A 35x35, B to 17x17, C 17x17, D to 8x8, E 8x8.
 static_assert(std::is_same_v<output_t<inception::block_a<32>, shape<192, 35, 35>>, shape<256, 35, 35>>);
@@ -225,6 +225,9 @@ static_assert(std::is_same_v<output_t<inception::block_c<128>, shape<768, 5, 11>
 static_assert(!accepts<inception::block_a<0>, shape<192, 35, 35>>);
 static_assert(!accepts<inception::block_c<0>, shape<768, 17, 17>>);
 static_assert(!accepts<inception::block_b, shape<288, 2, 2>>);  // 3x3 stride 2 unpadded: at least 3x3 in
+// The smallest input: torchvision's inception_v3 needs 75x75 (Mixed_7a's unpadded 3x3 stride 2
+// sees 3x3 there, 2x2 at 74x74).
+static_assert(well_formed<inception_v3_t<75, 75>> && !well_formed<inception_v3_t<74, 75>>);
 }  // namespace
 
 TEST_CASE("SqueezeNet, GoogLeNet and Inception-v3 summaries print torchvision's names", "[dsl][summary]") {
