@@ -29,9 +29,9 @@ struct named_geometry {
   k::conv_geometry g;
 };
 
-constexpr k::conv_geometry conv(int in_c, int h, int out_c, int kernel, int stride, int groups) {
-  const int pad = kernel / 2, oh = (h + 2 * pad - kernel) / stride + 1;
-  return {in_c, h, h, out_c, oh, oh, kernel, stride, pad, groups};
+// A square h x h input, "same" padding (kernel / 2 per axis).
+constexpr k::conv_geometry conv(int in_c, int h, int out_c, typenet::hw kernel, int stride, int groups) {
+  return k::make_conv_geometry(in_c, h, h, out_c, kernel, stride, {kernel.h / 2, kernel.w / 2}, groups);
 }
 
 // The distinct conv shapes of ResNeXt-50 32x4d (torchvision: stride on the 3x3), in order.
@@ -63,6 +63,13 @@ const named_geometry resnext[] = {
     // ResNet-50's dense 3x3s
     {"r50_3x3_64_56", conv(64, 56, 64, 3, 1, 1)},
     {"r50_3x3_256_14", conv(256, 14, 256, 3, 1, 1)},
+    // Inception-v3's factorised 7x7 (Mixed_6b-e, 17x17) and 3x3 (Mixed_7b-c, 8x8) convolutions
+    {"inc_1x7_128_17", conv(128, 17, 128, {1, 7}, 1, 1)},
+    {"inc_7x1_128-192_17", conv(128, 17, 192, {7, 1}, 1, 1)},
+    {"inc_1x7_192_17", conv(192, 17, 192, {1, 7}, 1, 1)},
+    {"inc_7x1_192_17", conv(192, 17, 192, {7, 1}, 1, 1)},
+    {"inc_1x3_384_8", conv(384, 8, 384, {1, 3}, 1, 1)},
+    {"inc_3x1_448-384_8", conv(448, 8, 384, {3, 1}, 1, 1)},
 };
 
 // 2 MiB-aligned buffers (huge pages where the kernel grants them), filled with small randoms.
@@ -81,7 +88,7 @@ struct buffer {
 };
 
 double macs(const k::conv_geometry& g) {
-  return double(g.out_size()) * g.in_c_per_group() * g.kernel * g.kernel;
+  return double(g.out_size()) * g.in_c_per_group() * g.taps();
 }
 
 typenet::runtime::thread_pool& pool2() {

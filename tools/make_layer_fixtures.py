@@ -4,7 +4,7 @@
 
 For every case NAME it writes float32 .npy files NAME_input.npy, NAME_output.npy and the layer's
 parameters (NAME_weight.npy, NAME_bias.npy, NAME_mean.npy, ...). Layouts are PyTorch's: NCHW
-activations, [out][in/groups][k][k] conv weights, [out][in] linear weights. Inputs and parameters
+activations, [out][in/groups][kh][kw] conv weights, [out][in] linear weights. Inputs and parameters
 are seeded, so the files are the same on every run; files that already exist are skipped.
 
 Usage: make_layer_fixtures.py --out DIR      (torch + numpy only)
@@ -28,8 +28,10 @@ def cases():
     out = {}
 
     def conv(name, n, cin, h, w, cout, k, stride, pad, groups, bias):
+        # k, stride, pad: an int (square) or an (h, w) pair, as F.conv2d takes them
+        kh, kw = (k, k) if isinstance(k, int) else k
         x = rnd(n, cin, h, w)
-        wt = rnd(cout, cin // groups, k, k)
+        wt = rnd(cout, cin // groups, kh, kw)
         b = rnd(cout) if bias else None
         y = F.conv2d(x, wt, b, stride=stride, padding=pad, groups=groups)
         files = {"input": x, "weight": wt, "output": y}
@@ -65,6 +67,18 @@ def cases():
     # linear 37 -> 11 with bias, batch 3
     x, wt, b = rnd(3, 37), rnd(11, 37), rnd(11)
     out["linear"] = {"input": x, "weight": wt, "bias": b, "output": F.linear(x, wt, b)}
+
+    # Rectangular kernels (new cases go last, so that the cases above keep their random streams).
+    # Inception-v3's factorised 7x7: 1x7 pad (0, 3) and 7x1 pad (3, 0) keep the size, odd inputs
+    conv("conv_1x7", 2, 6, 9, 11, 10, (1, 7), 1, (0, 3), 1, True)
+    conv("conv_7x1", 1, 5, 13, 7, 12, (7, 1), 1, (3, 0), 1, False)
+    # its 1x3 / 3x1 pair, the 1x3 grouped
+    conv("conv_1x3", 2, 8, 5, 6, 12, (1, 3), 1, (0, 1), 4, False)
+    conv("conv_3x1", 1, 7, 8, 5, 9, (3, 1), 1, (1, 0), 1, True)
+    # a rectangular stride (2, 1) with a 3x5 kernel, grouped, on 11x9
+    conv("conv_rect_s21", 2, 6, 11, 9, 4, (3, 5), (2, 1), (1, 2), 2, False)
+    # everything uneven: 2x5 kernel, stride (1, 3), padding (0, 1), 7x13 input
+    conv("conv_rect_odd", 1, 3, 7, 13, 5, (2, 5), (1, 3), (0, 1), 1, True)
     return out
 
 

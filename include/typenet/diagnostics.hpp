@@ -27,7 +27,7 @@ struct shape_error : std::invalid_argument {
 
 // The result of checking a layer (or a whole model): ok, or the first broken rule.
 struct verdict {
-  static constexpr int max_values = 6, max_path = 120, max_depth = 24;
+  static constexpr int max_values = 8, max_path = 120, max_depth = 24;
   int rule = -1;                 // index into the failing op kind's rules; -1: every rule holds
   int count = 0;                 // numbers of the broken rule (its detail's {} in order)
   long values[max_values] = {};

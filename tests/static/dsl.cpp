@@ -28,6 +28,38 @@ static_assert(!accepts<conv2d<0, 3>, shape<8, 5, 5>>);              // no output
 static_assert(!accepts<conv2d<8, 3, 1, -1>, shape<8, 5, 5>>);       // negative padding
 static_assert(!accepts<conv2d<8, 3, 1, 1, 0>, shape<8, 5, 5>>);     // zero groups
 
+// Rectangular kernels, strides and paddings (hw{h, w}; an int is the square pair), PyTorch's sizes.
+static_assert(std::is_same_v<output_t<conv2d<192, hw{1, 7}, 1, hw{0, 3}>, shape<128, 17, 17>>, shape<192, 17, 17>>);
+static_assert(std::is_same_v<output_t<conv2d<192, hw{7, 1}, 1, hw{3, 0}>, shape<128, 17, 17>>, shape<192, 17, 17>>);
+static_assert(std::is_same_v<output_t<conv2d<8, hw{1, 7}>, shape<4, 9, 11>>, shape<8, 9, 5>>);  // only the width shrinks
+static_assert(std::is_same_v<output_t<conv2d<8, hw{3, 5}, hw{2, 1}, hw{1, 2}>, shape<6, 11, 9>>, shape<8, 6, 9>>);
+static_assert(std::is_same_v<output_t<conv2d<5, hw{2, 5}, hw{1, 3}, hw{0, 1}>, shape<3, 7, 13>>, shape<5, 6, 4>>);
+static_assert(layer_params_v<conv2d<192, hw{1, 7}, 1, hw{0, 3}>, shape<128, 17, 17>> == 192 * 128 * 1 * 7);
+static_assert(layer_params_v<conv2d<384, hw{3, 1}, 1, hw{1, 0}, 1, true>, shape<448, 8, 8>> == 384 * 448 * 3 + 384);
+static_assert(layer_macs_v<conv2d<192, hw{7, 1}, 1, hw{3, 0}>, shape<160, 17, 17>> == 192L * 160 * 7 * 17 * 17);
+static_assert(layer_macs_v<conv2d<8, hw{3, 5}, hw{2, 1}, hw{1, 2}, 2>, shape<6, 11, 9>> == 8L * 3 * 15 * 6 * 9);
+static_assert(accepts<conv2d<8, hw{7, 1}>, shape<8, 9, 5>>);
+static_assert(!accepts<conv2d<8, hw{1, 7}>, shape<8, 9, 5>>);           // 7 columns on a 5-wide input
+static_assert(accepts<conv2d<8, hw{1, 7}, 1, hw{0, 1}>, shape<8, 9, 5>>);  // padded to 7 wide
+static_assert(!accepts<conv2d<8, hw{3, 0}>, shape<8, 5, 5>>);           // zero kernel width
+static_assert(!accepts<conv2d<8, 3, hw{1, 0}>, shape<8, 5, 5>>);        // zero column stride
+static_assert(!accepts<conv2d<8, 3, 1, hw{0, -1}>, shape<8, 5, 5>>);    // negative column padding
+// The positional spelling keeps its meaning; the members are hw pairs.
+static_assert(conv2d<64, 3, 2, 1, 32, true>::kernel == hw{3, 3} && conv2d<64, 3, 2, 1, 32, true>::stride == hw{2, 2});
+static_assert(conv2d<64, 3, 2, 1, 32, true>::padding == hw{1, 1} && conv2d<64, 3, 2, 1, 32, true>::groups == 32);
+static_assert(conv2d<64, 3, 2, 1, 32, true>::bias && conv2d<64, 3, 2, 1, 32, true>::out_channels == 64);
+static_assert(!conv2d<64, 3>::bias && conv2d<64, 3>::stride == hw{1} && conv2d<64, 3>::padding == hw{0});
+// Optional parameters by name: the same layer as the positional spelling.
+using named_options = conv2d<64, 3, conv_options{.stride = 2, .padding = 1, .groups = 32, .bias = true}>;
+static_assert(named_options::options == conv2d<64, 3, 2, 1, 32, true>::options);
+static_assert(named_options::kernel == hw{3} && named_options::bias && named_options::groups == 32);
+static_assert(layer_params_v<named_options, shape<64, 9, 9>> == layer_params_v<conv2d<64, 3, 2, 1, 32, true>, shape<64, 9, 9>>);
+static_assert(layer_macs_v<named_options, shape<64, 9, 9>> == 64L * 2 * 9 * 5 * 5);
+static_assert(std::is_same_v<output_t<conv2d<64, 3, conv_options{.padding = 1, .bias = true}>, shape<3, 8, 8>>, shape<64, 8, 8>>);
+static_assert(layer_params_v<conv2d<64, 3, conv_options{.padding = 1, .bias = true}>, shape<3, 8, 8>> == 64 * 3 * 9 + 64);
+static_assert(std::is_same_v<output_t<conv2d<8, hw{1, 7}, conv_options{.padding = hw{0, 3}}>, shape<4, 9, 11>>, shape<8, 9, 11>>);
+static_assert(!accepts<conv2d<8, 3, conv_options{.groups = 3}>, shape<8, 5, 5>>);  // options go through the same rules
+
 // ---- pools, linear, batch norm -------------------------------------------------------------------
 static_assert(std::is_same_v<output_t<max_pool<3, 2, 1>, shape<64, 112, 112>>, shape<64, 56, 56>>);
 static_assert(std::is_same_v<output_t<max_pool<3, 2, 1>, shape<5, 7, 9>>, shape<5, 4, 5>>);
@@ -97,7 +129,7 @@ static_assert(!well_formed<model<input<3, 16, 16>, conv2d<8, 3, 2, 1>, conv2d<8,
 constexpr verdict deep = detail::walk<model<input<3, 16, 16>, named<"a", conv2d<8, 7>>, linear<0>>::body>(dims{3, 16, 16}).v;
 static_assert(!deep.ok() && deep.where() == "1" && deep.values[0] == 0);  // linear<0>, the model's second layer
 constexpr verdict first = detail::walk<sequential<conv2d<8, 3, 2, 1>, named<"b", sequential<conv2d<8, 7>, linear<0>>>>>(dims{3, 8, 8}).v;
-static_assert(!first.ok() && first.where() == "b.0" && first.values[0] == 7 && first.values[1] == 4);
+static_assert(!first.ok() && first.where() == "b.0" && first.values[0] == 7 && first.values[1] == 7 && first.values[2] == 4);  // kernel 7x7, padded input 4x4
 // A batch norm with a zero epsilon is rejected by the predicate, not by a hard error.
 static_assert(!accepts<basic_batch_norm<std::ratio<0>>, shape<8, 4, 4>>);
 

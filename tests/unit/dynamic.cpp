@@ -60,12 +60,12 @@ TEST_CASE("the dynamic model rejects every rule of the static DSL with its messa
   CHECK(error_of({3, 32, 32}, sequential({dy::named("c", dy::conv2d(64, 3, 1, 1, 32))})) ==
         "c: conv2d: input channels must be divisible by Groups (input channels 3, Groups 32)");
   CHECK(error_of({8, 32, 32}, dy::conv2d(30, 3, 1, 1, 4)) == "model: conv2d: output channels must be divisible by Groups (Out 30, Groups 4)");
-  CHECK(error_of({8, 5, 5}, dy::conv2d(8, 7)) == "model: conv2d: kernel larger than the padded input (kernel 7, padded input 5x5)");
+  CHECK(error_of({8, 5, 5}, dy::conv2d(8, 7)) == "model: conv2d: kernel larger than the padded input (kernel 7x7, padded input 5x5)");
   CHECK(error_of({3, 16, 16}, sequential({dy::conv2d(8, 3, 2, 1), dy::conv2d(8, 3, 2, 1), dy::conv2d(8, 3, 2, 1),
                                           dy::conv2d(8, 3, 2, 1), dy::conv2d(8, 7)})) ==
-        "4: conv2d: kernel larger than the padded input (kernel 7, padded input 1x1)");
+        "4: conv2d: kernel larger than the padded input (kernel 7x7, padded input 1x1)");
   CHECK(error_of({8, 32, 32}, dy::conv2d(16, 3, 0)) ==
-        "model: conv2d: Out, Kernel, Stride and Groups must be positive and Padding non-negative (Out 16, Kernel 3, Stride 0, Padding 0, Groups 1)");
+        "model: conv2d: Out, Kernel, Stride and Groups must be positive and Padding non-negative (Out 16, Kernel 3x3, Stride 0x0, Padding 0x0, Groups 1)");
   CHECK(error_of({8, 32, 32}, dy::max_pool(3, 2, 2)) == "model: max_pool: Padding must be at most half the kernel (Padding 2, Kernel 3)");
   CHECK(error_of({8, 2, 2}, dy::max_pool(3)) == "model: max_pool: kernel larger than the padded input (kernel 3, padded input 2x2)");
   CHECK(error_of({8, 8, 8}, dy::max_pool(0)) ==
@@ -80,7 +80,7 @@ TEST_CASE("the dynamic model rejects every rule of the static DSL with its messa
   CHECK(error_of({3, 8, 8}, sequential({})) == "model: sequential: needs at least one layer (0 layers)");
   // One mistake, one error: the first broken rule in model order, later layers unchecked.
   CHECK(error_of({8, 5, 5}, sequential({dy::conv2d(8, 7), dy::linear(0)})) ==
-        "0: conv2d: kernel larger than the padded input (kernel 7, padded input 5x5)");
+        "0: conv2d: kernel larger than the padded input (kernel 7x7, padded input 5x5)");
   CHECK_THROWS_AS(dy::model({3, 8, 8}, dy::linear(0)), std::invalid_argument);  // shape_error is an invalid_argument
   CHECK(error_of({3, 8, 8}, sequential({dy::conv2d(8, 3, 1, 1), dy::relu(), dy::global_avg_pool(), dy::linear(4)})).empty());
 }

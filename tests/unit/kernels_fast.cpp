@@ -23,16 +23,16 @@ namespace {
 
 constexpr float nan_f = std::numeric_limits<float>::quiet_NaN();
 
-k::conv_geometry make_conv(int in_c, int h, int w, int out_c, int kernel, int stride, int pad,
-                           int groups) {
-  return {in_c, h, w, out_c, (h + 2 * pad - kernel) / stride + 1,
-          (w + 2 * pad - kernel) / stride + 1, kernel, stride, pad, groups};
+k::conv_geometry make_conv(int in_c, int h, int w, int out_c, typenet::hw kernel, typenet::hw stride,
+                           typenet::hw pad, int groups) {
+  return k::make_conv_geometry(in_c, h, w, out_c, kernel, stride, pad, groups);
 }
 
 std::string describe(const k::conv_geometry& g) {
   std::ostringstream s;
   s << g.in_c << "x" << g.in_h << "x" << g.in_w << " -> " << g.out_c << "x" << g.out_h << "x"
-    << g.out_w << " k" << g.kernel << " s" << g.stride << " p" << g.pad << " g" << g.groups;
+    << g.out_w << " k" << g.kernel_h << "x" << g.kernel_w << " s" << g.stride_h << "x" << g.stride_w
+    << " p" << g.pad_h << "x" << g.pad_w << " g" << g.groups;
   return s.str();
 }
 
@@ -182,6 +182,30 @@ TEST_CASE("fast conv2d: other geometries (row vectors, generic fallback)", "[ker
                         make_conv(5, 6, 6, 7, 2, 2, 0, 1),     // even kernel
                         make_conv(8, 5, 5, 8, 3, 1, 2, 4),     // pad larger than usual
                         make_conv(2, 40, 3, 3, 3, 1, 1, 1)})   // very narrow image
+    check_conv_all(g);
+}
+
+TEST_CASE("fast conv2d: rectangular kernels and strides", "[kernels][fast][conv]") {
+  using typenet::hw;
+  for (const auto& g : {
+           // Inception-v3's "same" 1x7 / 7x1 (flat layout) on 17x17 and on odd sizes
+           make_conv(24, 17, 17, 40, hw{1, 7}, 1, hw{0, 3}, 1), make_conv(40, 17, 17, 24, hw{7, 1}, 1, hw{3, 0}, 1),
+           make_conv(9, 9, 11, 13, hw{1, 7}, 1, hw{0, 3}, 1), make_conv(13, 11, 5, 9, hw{7, 1}, 1, hw{3, 0}, 1),
+           // its 1x3 / 3x1 on 8x8 with enough input channels for several passes
+           make_conv(200, 8, 8, 24, hw{1, 3}, 1, hw{0, 1}, 1), make_conv(200, 8, 8, 16, hw{3, 1}, 1, hw{1, 0}, 1),
+           // grouped (4 channels per group: 4-channel blocks)
+           make_conv(16, 9, 7, 16, hw{7, 1}, 1, hw{3, 0}, 4), make_conv(16, 7, 9, 16, hw{1, 7}, 1, hw{0, 3}, 4),
+           // not "same": rows layout
+           make_conv(8, 9, 11, 16, hw{1, 7}, 1, 0, 1), make_conv(8, 11, 9, 16, hw{7, 1}, 1, hw{1, 2}, 1),
+           // rectangular strides: (2, 1) and (3, 1) rows with a run-time row stride, (1, 2) rows
+           make_conv(12, 11, 9, 16, hw{3, 5}, hw{2, 1}, hw{1, 2}, 1), make_conv(8, 13, 10, 8, 3, hw{3, 1}, 1, 1),
+           make_conv(12, 9, 23, 16, hw{5, 3}, hw{1, 2}, hw{2, 1}, 1), make_conv(16, 9, 9, 16, 1, hw{2, 1}, 0, 1),
+           make_conv(16, 9, 40, 24, 1, hw{1, 2}, 0, 1),
+           // stride 2 with a rectangular kernel: row pairs (out_w <= 8) and rows
+           make_conv(8, 9, 13, 16, hw{1, 3}, 2, hw{0, 1}, 1), make_conv(8, 15, 37, 16, hw{3, 1}, 2, hw{1, 0}, 1),
+           // generic fallback: column stride 3, a kernel wider than 7, a kernel taller than 7
+           make_conv(8, 9, 13, 8, hw{3, 1}, hw{1, 3}, hw{1, 0}, 1), make_conv(8, 7, 13, 8, hw{1, 9}, 1, hw{0, 4}, 1),
+           make_conv(8, 13, 7, 8, hw{9, 1}, 1, hw{4, 0}, 1), make_conv(5, 9, 11, 6, hw{2, 4}, hw{3, 2}, hw{0, 1}, 1)})
     check_conv_all(g);
 }
 

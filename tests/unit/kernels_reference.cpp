@@ -33,16 +33,19 @@ void require_close(const std::vector<float>& got, const std::vector<float>& want
   }
 }
 
-// A conv fixture: input [n][c][h][w], weight [o][c/g][k][k], output [n][o][oh][ow].
-void check_conv_fixture(const std::string& name, int stride, int pad, int groups, bool bias) {
+// A conv fixture: input [n][c][h][w], weight [o][c/g][kh][kw], output [n][o][oh][ow]. The output
+// size comes from make_conv_geometry (the formula both front ends use) and must be PyTorch's.
+void check_conv_fixture(const std::string& name, typenet::hw stride, typenet::hw pad, int groups, bool bias) {
   const auto x = load(name + "_input"), w = load(name + "_weight"), y = load(name + "_output");
   REQUIRE(x.shape.size() == 4);
   REQUIRE(w.shape.size() == 4);
   REQUIRE(y.shape.size() == 4);
-  const k::conv_geometry g{int(x.shape[1]), int(x.shape[2]), int(x.shape[3]),
-                           int(y.shape[1]), int(y.shape[2]), int(y.shape[3]),
-                           int(w.shape[2]), stride, pad, groups};
+  const auto g = k::make_conv_geometry(int(x.shape[1]), int(x.shape[2]), int(x.shape[3]), int(w.shape[0]),
+                                       {int(w.shape[2]), int(w.shape[3])}, stride, pad, groups);
   REQUIRE(w.shape[1] == g.in_c_per_group());
+  REQUIRE(y.shape[1] == g.out_c);
+  REQUIRE(y.shape[2] == g.out_h);
+  REQUIRE(y.shape[3] == g.out_w);
   std::vector<float> b;
   if (bias) b = load(name + "_bias").data;
   std::vector<float> out(y.data.size(), -1.0f);
@@ -56,7 +59,7 @@ void check_conv_fixture(const std::string& name, int stride, int pad, int groups
 TEST_CASE("reference conv2d: hand-computed 3x3 with padding and groups", "[kernels][reference]") {
   // 2 groups of 1 channel, 2x2 input, 3x3 all-ones kernel with pad 1: each output is the sum of
   // the input's in-bounds neighbourhood, i.e. the whole 2x2 image.
-  const k::conv_geometry g{2, 2, 2, 2, 2, 2, 3, 1, 1, 2};
+  const auto g = k::make_conv_geometry(2, 2, 2, 2, 3, 1, 1, 2);
   const std::vector<float> in{1, 2, 3, 4, 10, 20, 30, 40};
   std::vector<float> w(18, 1.0f);
   const float bias[2] = {0.5f, -1.0f};
@@ -69,12 +72,24 @@ TEST_CASE("reference conv2d: hand-computed 3x3 with padding and groups", "[kerne
 }
 
 TEST_CASE("reference conv2d: stride 2 picks every other pixel", "[kernels][reference]") {
-  const k::conv_geometry g{1, 3, 3, 1, 2, 2, 1, 2, 0, 1};
+  const auto g = k::make_conv_geometry(1, 3, 3, 1, 1, 2, 0, 1);
   const std::vector<float> in{1, 2, 3, 4, 5, 6, 7, 8, 9};
   const float w = 2.0f;
   std::vector<float> out(4);
   ref::conv2d(g, in.data(), &w, nullptr, out.data(), 1);
   CHECK(out == std::vector<float>{2, 6, 14, 18});
+}
+
+TEST_CASE("reference conv2d: a 1x3 kernel slides along rows only", "[kernels][reference]") {
+  // weights 1 2 3 over each row of a 2x3 image, padding (0, 1): a kernel laid along columns, or
+  // padding on the wrong axis, gives other numbers
+  const auto g = k::make_conv_geometry(1, 2, 3, 1, {1, 3}, 1, {0, 1}, 1);
+  REQUIRE(g.out_h == 2);
+  REQUIRE(g.out_w == 3);
+  const std::vector<float> in{1, 2, 3, 4, 5, 6}, w{1, 2, 3};
+  std::vector<float> out(6);
+  ref::conv2d(g, in.data(), w.data(), nullptr, out.data(), 1);
+  CHECK(out == std::vector<float>{8, 14, 8, 23, 32, 17});
 }
 
 TEST_CASE("reference elementwise, pooling and linear on small values", "[kernels][reference]") {
@@ -115,6 +130,12 @@ TEST_CASE("reference conv2d matches PyTorch", "[kernels][reference][torch]") {
   SECTION("3x3 with bias") { check_conv_fixture("conv_bias", 1, 1, 1, true); }
   SECTION("7x7 stride 2 pad 3 stem") { check_conv_fixture("conv_stem", 2, 3, 1, false); }
   SECTION("1x1 stride 2") { check_conv_fixture("conv_1x1_s2", 2, 0, 1, false); }
+  SECTION("1x7 pad (0, 3) with bias") { check_conv_fixture("conv_1x7", 1, {0, 3}, 1, true); }
+  SECTION("7x1 pad (3, 0)") { check_conv_fixture("conv_7x1", 1, {3, 0}, 1, false); }
+  SECTION("grouped 1x3 pad (0, 1)") { check_conv_fixture("conv_1x3", 1, {0, 1}, 4, false); }
+  SECTION("3x1 pad (1, 0) with bias") { check_conv_fixture("conv_3x1", 1, {1, 0}, 1, true); }
+  SECTION("grouped 3x5 stride (2, 1) pad (1, 2)") { check_conv_fixture("conv_rect_s21", {2, 1}, {1, 2}, 2, false); }
+  SECTION("2x5 stride (1, 3) pad (0, 1), bias") { check_conv_fixture("conv_rect_odd", {1, 3}, {0, 1}, 1, true); }
 }
 
 TEST_CASE("reference batch_norm matches PyTorch", "[kernels][reference][torch]") {

@@ -6,25 +6,29 @@
 //
 // Packed layout (the same for every code path): output channels of each group are cut into
 // blocks of R = conv_block(geo) channels (1, 2, 4 or 8; the last block zero-padded), and each
-// block stores [ky][kx][ci][R]: for one tap and one input channel the R weights are contiguous.
+// block stores [ky][kx][ci][R] (ky < kh, kx < kw): for one tap and one input channel the R
+// weights are contiguous.
 //
 // The AVX-512 path (compiled with -mavx512f -mfma, e.g. -march=native) computes a register tile
 // of R output channels x V vectors of 16 output pixels (8 x 3 for R = 8: 24 accumulators),
 // vectorised over pixels: one input vector load (masked at the borders, so padding costs nothing)
 // feeds R FMAs, the weights are broadcast from the packed block. Pixel vectors are laid out by
 // geometry:
-//   - stride 1 with out_w == in_w ("same" convs, 1x1 included): vectors run across rows of the
+//   - stride 1 with out_w == in_w ("same" convs, 1x1, 1x7, 7x1): vectors run across rows of the
 //     flattened image; a 1x1 layer's last P % 16 pixels go to a small kernel vectorised over
 //     output channels instead, so 7x7 and 14x14 images waste no lanes;
 //   - stride 2 with out_w <= 8: one vector holds two output rows (two loads, one permute);
-//   - otherwise: vectors within one output row; stride 2 deinterleaves two loads with a permute.
+//   - otherwise: vectors within one output row; column stride 2 deinterleaves two loads with a
+//     permute.
 // Dense 1x1 layers with stride 2, or with channel planes that are not 64-byte multiples (14x14),
 // first gather each chunk's input (deinterleaved) into a 24 KiB stack buffer that every weight
 // block then reads from L1. The stem (7x7 over 3 channels) gets compile-time loops. Work is cut
 // into (image, pixel chunk, weight block) items, ordered input-major or weight-major by which
 // operand is larger; 3x3 layers with many input channels go in passes over them (partial sums
-// kept in out). Everything else (strides > 2, kernels > 7, builds without AVX-512) takes a plain
-// generic loop over the same packed weights.
+// kept in out). Kernels are kh x kw (1x7 and 7x1 take the same paths as the square ones); the
+// vector layouts need a column stride of 1 or 2 and at most 7 taps per axis. Everything else
+// (larger strides or kernels, builds without AVX-512) takes a plain generic loop over the same
+// packed weights.
 //
 // No heap allocation, no scratch (at most ~25 KiB of stack). conv2d(..., part p) computes only
 // part p of the work; the parts of one call are disjoint and may run concurrently. `in` must not alias `out`; ep.residual may
@@ -57,26 +61,25 @@ constexpr int conv_blocks_per_group(const conv_geometry& g) {
   return (g.out_c_per_group() + conv_block(g) - 1) / conv_block(g);
 }
 constexpr long packed_conv_weight_size(const conv_geometry& g) {
-  return long(g.groups) * conv_blocks_per_group(g) * conv_block(g) * g.in_c_per_group() *
-         g.kernel * g.kernel;
+  return long(g.groups) * conv_blocks_per_group(g) * conv_block(g) * g.in_c_per_group() * g.taps();
 }
 // No kernel needs scratch space; kept so callers can plan buffers uniformly.
 constexpr long conv_scratch_size(const conv_geometry&) { return 0; }
 
-// weight_oihw: [out_c][in_c/groups][k][k] (PyTorch order); packed: packed_conv_weight_size floats.
+// weight_oihw: [out_c][in_c/groups][kh][kw] (PyTorch order); packed: packed_conv_weight_size floats.
 inline void pack_conv_weights(const conv_geometry& g, const float* weight_oihw, float* packed) {
   const int R = conv_block(g), nb = conv_blocks_per_group(g);
-  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), K = g.kernel;
+  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), KH = g.kernel_h, KW = g.kernel_w;
   long i = 0;
   for (int grp = 0; grp < g.groups; ++grp)
     for (int b = 0; b < nb; ++b)
-      for (int ky = 0; ky < K; ++ky)
-        for (int kx = 0; kx < K; ++kx)
+      for (int ky = 0; ky < KH; ++ky)
+        for (int kx = 0; kx < KW; ++kx)
           for (int ci = 0; ci < icg; ++ci)
             for (int r = 0; r < R; ++r, ++i) {
               const int oc = b * R + r;
               packed[i] = oc < ocg
-                              ? weight_oihw[((long(grp * ocg + oc) * icg + ci) * K + ky) * K + kx]
+                              ? weight_oihw[((long(grp * ocg + oc) * icg + ci) * KH + ky) * KW + kx]
                               : 0.0f;
             }
 }
@@ -87,28 +90,28 @@ namespace detail {
 inline void conv2d_generic(const conv_geometry& g, const float* in, const float* wp,
                            const epilogue& ep, float* out, int batch, part p) {
   const int R = conv_block(g), nb = conv_blocks_per_group(g);
-  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), K = g.kernel;
+  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), KH = g.kernel_h, KW = g.kernel_w;
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
   const int planes = batch * g.out_c;
   for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
     const int n = pl / g.out_c, co = pl % g.out_c, grp = co / ocg, oc = co % ocg;
     const int b = oc / R, r = oc % R;
     const float* x = in + n * g.in_size() + long(grp) * icg * hw;
-    const float* w = wp + (long(grp) * nb + b) * K * K * icg * R + r;
+    const float* w = wp + (long(grp) * nb + b) * g.taps() * icg * R + r;
     float* y = out + n * g.out_size() + co * ohw;
     const float* res = ep.residual ? ep.residual + n * g.out_size() + co * ohw : nullptr;
     const float bias = ep.bias ? ep.bias[co] : 0.0f;
     for (int oy = 0; oy < g.out_h; ++oy)
       for (int ox = 0; ox < g.out_w; ++ox) {
         float acc = 0.0f;
-        for (int ky = 0; ky < K; ++ky) {
-          const int iy = oy * g.stride + ky - g.pad;
+        for (int ky = 0; ky < KH; ++ky) {
+          const int iy = oy * g.stride_h + ky - g.pad_h;
           if (iy < 0 || iy >= g.in_h) continue;
-          for (int kx = 0; kx < K; ++kx) {
-            const int ix = ox * g.stride + kx - g.pad;
+          for (int kx = 0; kx < KW; ++kx) {
+            const int ix = ox * g.stride_w + kx - g.pad_w;
             if (ix < 0 || ix >= g.in_w) continue;
             const float* xt = x + long(iy) * g.in_w + ix;
-            const float* wt = w + long(ky * K + kx) * icg * R;
+            const float* wt = w + long(ky * KW + kx) * icg * R;
             for (int ci = 0; ci < icg; ++ci) acc += xt[ci * hw] * wt[ci * R];
           }
         }
@@ -123,10 +126,11 @@ inline void conv2d_generic(const conv_geometry& g, const float* in, const float*
 #if defined(TYPENET_CONV2D_AVX512)
 
 // How pixel vectors are laid over the output:
-//   conv_flat: stride 1 and out_w == in_w: vector q is output pixels [16q, 16q + 16) of the
+//   conv_flat: stride 1x1 and out_w == in_w: vector q is output pixels [16q, 16q + 16) of the
 //              flattened image, running across rows (input offset = output offset + tap shift);
-//   conv_rows: 16 pixels within one output row (stride 1 or 2);
-//   conv_pairs: stride 2 with out_w <= 8: output rows 2q and 2q + 1 side by side in one vector,
+//              any kh x kw kernel whose width keeps the row width (kw = 2 pad_w + 1: 1x7, 7x1);
+//   conv_rows: 16 pixels within one output row (column stride 1 or 2, any row stride);
+//   conv_pairs: stride 2x2 with out_w <= 8: output rows 2q and 2q + 1 side by side in one vector,
 //              built from two 16-float loads (one per input row) and one permute.
 enum conv_mode { conv_flat, conv_rows, conv_pairs };
 
@@ -136,10 +140,10 @@ struct conv_slot {
   long out_off;          // output offset (within one channel) of lane 0
   std::uint32_t store;   // lanes that are real output pixels
   std::uint32_t row[7];  // per ky: lanes whose input row exists
-  std::uint32_t col[7];  // per kx: lanes whose input column exists (stride 2: 32 raw lanes)
+  std::uint32_t col[7];  // per kx: lanes whose input column exists (column stride 2: 32 raw lanes)
 };
 
-constexpr int conv_max_kernel = 7;
+constexpr int conv_max_kernel = 7;  // per axis
 
 // V for an R-channel tile: about 24 accumulators.
 template <int R, int S>
@@ -150,7 +154,7 @@ constexpr int conv_vectors() {
 inline int conv_slot_count(const conv_geometry& g, conv_mode mode) {
   const long ohw = long(g.out_h) * g.out_w;
   switch (mode) {
-    case conv_flat: return int(g.kernel == 1 ? ohw / 16 : (ohw + 15) / 16);  // 1x1: tail apart
+    case conv_flat: return int(g.taps() == 1 ? ohw / 16 : (ohw + 15) / 16);  // 1x1: tail apart
     case conv_pairs: return (g.out_h + 1) / 2;
     default: return g.out_h * ((g.out_w + 15) / 16);
   }
@@ -160,7 +164,8 @@ inline int conv_slot_count(const conv_geometry& g, conv_mode mode) {
 // and tap.
 inline void conv_build_slots(const conv_geometry& g, conv_mode mode, int first, int count,
                              conv_slot* sl) {
-  const int K = g.kernel, S = g.stride, pad = g.pad, W = g.in_w, H = g.in_h;
+  const int KH = g.kernel_h, KW = g.kernel_w, SH = g.stride_h, SW = g.stride_w;
+  const int PH = g.pad_h, PW = g.pad_w, W = g.in_w, H = g.in_h;
   const int OW = g.out_w;
   const long P = long(g.out_h) * OW;
   const int nxv = (OW + 15) / 16;
@@ -177,7 +182,7 @@ inline void conv_build_slots(const conv_geometry& g, conv_mode mode, int first, 
     const int q = first + v;
     if (mode == conv_flat) {
       const long p0 = long(q) * 16;
-      s.in_base = p0 - long(pad) * W - pad;
+      s.in_base = p0 - long(PH) * W - PW;
       s.out_off = p0;
       s.store = lanes(int(std::min(16L, P - p0)));
       __m512i ox = _mm512_add_epi32(_mm512_set1_epi32(int(p0 % OW)), iota);
@@ -186,40 +191,43 @@ inline void conv_build_slots(const conv_geometry& g, conv_mode mode, int first, 
         ox = _mm512_mask_sub_epi32(ox, wrap, ox, vOW);
         oy = _mm512_mask_add_epi32(oy, wrap, oy, _mm512_set1_epi32(1));
       }
-      for (int k = 0; k < K; ++k) {
-        const __m512i d = _mm512_set1_epi32(k - pad);
-        s.row[k] = in_range(_mm512_add_epi32(oy, d), vH) & s.store;
-        s.col[k] = in_range(_mm512_add_epi32(ox, d), vW) & s.store;
-      }
+      for (int k = 0; k < KH; ++k)
+        s.row[k] = in_range(_mm512_add_epi32(oy, _mm512_set1_epi32(k - PH)), vH) & s.store;
+      for (int k = 0; k < KW; ++k)
+        s.col[k] = in_range(_mm512_add_epi32(ox, _mm512_set1_epi32(k - PW)), vW) & s.store;
     } else if (mode == conv_pairs) {  // output rows 2q (lanes 0..OW-1) and 2q+1 (OW..2OW-1)
       const int oy = 2 * q;
       const bool second = oy + 1 < g.out_h;
-      s.in_base = long(oy * 2 - pad) * W - pad;
+      s.in_base = long(oy * 2 - PH) * W - PW;
       s.out_off = long(oy) * OW;
       s.store = lanes(OW * (second ? 2 : 1));
-      for (int k = 0; k < K; ++k) {
-        const int iya = oy * 2 + k - pad, iyb = iya + 2;
+      for (int k = 0; k < KH; ++k) {
+        const int iya = oy * 2 + k - PH, iyb = iya + 2;
         s.row[k] = ((iya >= 0 && iya < H) ? 0xffffu : 0u) |
                    ((second && iyb >= 0 && iyb < H) ? 0xffff0000u : 0u);
-        // raw lanes j < 2*OW - 1 of each row: input columns j + k - pad
+      }
+      for (int k = 0; k < KW; ++k) {
+        // raw lanes j < 2*OW - 1 of each row: input columns j + k - PW
         const std::uint32_t c =
-            in_range(_mm512_add_epi32(_mm512_set1_epi32(k - pad), iota), vW) & lanes(2 * OW - 1);
+            in_range(_mm512_add_epi32(_mm512_set1_epi32(k - PW), iota), vW) & lanes(2 * OW - 1);
         s.col[k] = c | c << 16;
       }
     } else {
       const int oy = q / nxv, ox0 = (q % nxv) * 16;
-      s.in_base = long(oy * S - pad) * W + long(ox0) * S - pad;
+      s.in_base = long(oy * SH - PH) * W + long(ox0) * SW - PW;
       s.out_off = long(oy) * OW + ox0;
       const int nl = std::min(16, OW - ox0);
       s.store = lanes(nl);
-      for (int k = 0; k < K; ++k) {
-        const int iy = oy * S + k - pad;
+      for (int k = 0; k < KH; ++k) {
+        const int iy = oy * SH + k - PH;
         s.row[k] = (iy >= 0 && iy < H) ? 0xffffffffu : 0u;
-        if (S == 1) {
-          s.col[k] = in_range(_mm512_add_epi32(_mm512_set1_epi32(ox0 + k - pad), iota), vW) &
+      }
+      for (int k = 0; k < KW; ++k) {
+        if (SW == 1) {
+          s.col[k] = in_range(_mm512_add_epi32(_mm512_set1_epi32(ox0 + k - PW), iota), vW) &
                      s.store;
-        } else {  // 32 raw lanes: input columns 2*ox0 + j + k - pad, j < 2 * nl
-          const __m512i x0 = _mm512_add_epi32(_mm512_set1_epi32(2 * ox0 + k - pad), iota);
+        } else {  // 32 raw lanes: input columns 2*ox0 + j + k - PW, j < 2 * nl
+          const __m512i x0 = _mm512_add_epi32(_mm512_set1_epi32(2 * ox0 + k - PW), iota);
           const std::uint32_t lo = in_range(x0, vW);
           const std::uint32_t hi = in_range(_mm512_add_epi32(x0, _mm512_set1_epi32(16)), vW);
           s.col[k] = (lo | hi << 16) & lanes(2 * nl);
@@ -232,7 +240,7 @@ inline void conv_build_slots(const conv_geometry& g, conv_mode mode, int first, 
 struct conv_tile_args {
   const float* in;  // this image, first input channel of the group
   long hw;          // input channel stride
-  int W, icg, ci0, ci1, K;
+  int W, icg, ci0, ci1, KH, KW;
   int in_ci0;      // input channel at a.in + in_ci0 * hw that goes with weight channel ci0
   const float* w;  // packed block: [ky][kx][icg][R]
   const conv_slot* sl;
@@ -249,13 +257,13 @@ struct conv_tile_args {
 // The register tile: R output channels (rows of the packed block) x V pixel vectors, over input
 // channels [ci0, ci1) of the group. `first`: start from bias + residual, else from the partial
 // sums already in out; `last`: apply ReLU on the final store.
-// KC, NC: the kernel size and the number of input channels as compile-time constants (0: run
-// time), for small-channel layers where loop overhead would show (the stem, 4-8 channel groups).
+// KC, NC: a square kernel's size and the number of input channels as compile-time constants (0:
+// run time), for small-channel layers where loop overhead would show (the stem, 4-8 channel groups).
 template <int R, int V, int S, int KC = 0, int NC = 0>
 inline void conv_tile(const conv_tile_args& a) {
   const conv_slot* sl = a.sl;
   const long hw = a.hw, ohw = a.ohw;
-  const int K = KC ? KC : a.K;
+  const int KH = KC ? KC : a.KH, KW = KC ? KC : a.KW;
   __m512 acc[R][V];
   if (a.first) {  // the output lines are written at the end: fetch them for ownership meanwhile
 #pragma GCC unroll 8
@@ -291,9 +299,9 @@ inline void conv_tile(const conv_tile_args& a) {
                                : _mm512_setzero_ps();
   }
   const int nc = NC ? NC : a.ci1 - a.ci0;
-  for (int ky = 0; ky < K; ++ky)
-    for (int kx = 0; kx < K; ++kx) {
-      const float* wt = a.w + (long(ky * K + kx) * a.icg + a.ci0) * R;
+  for (int ky = 0; ky < KH; ++ky)
+    for (int kx = 0; kx < KW; ++kx) {
+      const float* wt = a.w + (long(ky * KW + kx) * a.icg + a.ci0) * R;
       const float* ip = a.in + long(ky) * a.W + kx + a.in_ci0 * hw;
       if constexpr (S == 1) {
         __mmask16 m[V];
@@ -384,7 +392,7 @@ inline void conv_tile_padded(int nv, const conv_tile_args& a) {
 template <int R, int S, int V>
 inline void conv_tile_dispatch(int nv, const conv_tile_args& a) {
   if constexpr (R == 8 && S == 2)
-    if (a.K == 7 && a.ci1 - a.ci0 == 3) return conv_tile_padded<R, S, V, 7, 3>(nv, a);
+    if (a.KH == 7 && a.KW == 7 && a.ci1 - a.ci0 == 3) return conv_tile_padded<R, S, V, 7, 3>(nv, a);
   if constexpr (R <= 4 || S == 2)
     conv_tile_padded<R, S, V>(nv, a);
   else
@@ -473,10 +481,10 @@ inline void conv_tail_1x1_blocks(int nbk, const conv_tile_args& a, long t0, long
 // and larger; 1x1 runs all input channels in one pass).
 inline int conv_pass_channels(const conv_geometry& g, conv_mode mode, int V) {
   const int icg = g.in_c_per_group();
-  if (g.kernel == 1) return icg;
+  if (g.taps() == 1) return icg;
   const long floats_per_ci =
-      mode == conv_flat ? 16L * V + long(g.kernel - 1) * (g.in_w + 1)
-                        : long(g.kernel) * (16L * V * g.stride + g.kernel);
+      mode == conv_flat ? 16L * V + long(g.kernel_h - 1) * g.in_w + (g.kernel_w - 1)
+                        : long(g.kernel_h) * (16L * V * g.stride_w + g.kernel_w);
   const int kc = int(std::max(8L, 24576L / floats_per_ci));
   if (kc >= icg) return icg;
   const int passes = (icg + kc - 1) / kc;
@@ -496,21 +504,21 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
                           const float* wp, const epilogue& ep, float* out, int batch, part p) {
   constexpr int V = conv_vectors<R, S>();
   const int nb = conv_blocks_per_group(g), icg = g.in_c_per_group(), ocg = g.out_c_per_group();
-  const int K = g.kernel;
+  const bool one = g.taps() == 1;  // 1x1
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
   const int nslots = conv_slot_count(g, mode);
-  const bool tail = mode == conv_flat && K == 1 && ohw % 16 != 0;
+  const bool tail = mode == conv_flat && one && ohw % 16 != 0;
   const int nmain = (nslots + V - 1) / V, nchunks = nmain + (tail ? 1 : 0);
   const int ngb = g.groups * nb;
   constexpr int cache = 8;
   // (stride-2 1x1 layers read twice the input bytes per FMA: always input-major)
-  const int CS = mode == conv_rows && S == 2 && K == 1 ? 1
+  const int CS = mode == conv_rows && S == 2 && one ? 1
                  : (g.groups > 1 || g.weight_size() > g.in_size()) ? cache
                                                                     : 1;
   const long per_image = long(nchunks) * ngb, per_super = long(CS) * ngb;
   const long items = batch * per_image;
   const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
-  const long wblock = long(K) * K * icg * R;
+  const long wblock = long(g.taps()) * icg * R;
   const int kc = conv_pass_channels(g, mode, V * std::min(CS, nchunks));
   conv_slot sl[cache][V];
   int have[cache];
@@ -519,7 +527,8 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
   a.hw = hw;
   a.W = g.in_w;
   a.icg = icg;
-  a.K = K;
+  a.KH = g.kernel_h;
+  a.KW = g.kernel_w;
   a.ohw = ohw;
   a.relu = ep.relu;
   if (mode == conv_pairs) {  // lanes l < OW: raw 2l of row A; OW <= l < 2 OW: raw 2(l-OW) of B
@@ -612,7 +621,7 @@ inline void conv1x1_packed(const conv_geometry& g, conv_mode mode, const float* 
   a.hw = 16 * V;
   a.W = 0;
   a.icg = icg;
-  a.K = 1;
+  a.KH = a.KW = 1;
   a.in_ci0 = 0;
   a.ohw = ohw;
   a.relu = ep.relu;
@@ -703,10 +712,11 @@ inline void conv1x1_packed(const conv_geometry& g, conv_mode mode, const float* 
 // half the bytes), and stride-1 ones whose channel planes are not 64-byte multiples (14x14:
 // every input vector load would straddle two cache lines) when there are several chunks.
 inline bool conv1x1_packed_pays(const conv_geometry& g) {
-  if (g.kernel != 1 || g.groups != 1 || conv_block(g) != 8 || g.pad != 0) return false;
-  if (g.stride == 2) return true;
+  if (g.taps() != 1 || g.groups != 1 || conv_block(g) != 8 || g.pad_h != 0 || g.pad_w != 0) return false;
+  if (g.stride_h != g.stride_w) return false;
+  if (g.stride_h == 2) return true;
   const long hw = long(g.in_h) * g.in_w;
-  return g.stride == 1 && g.out_w == g.in_w && hw % 16 != 0 && hw >= 2 * 16 * conv_vectors<8, 1>();
+  return g.stride_h == 1 && g.out_w == g.in_w && hw % 16 != 0 && hw >= 2 * 16 * conv_vectors<8, 1>();
 }
 
 template <int S>
@@ -728,15 +738,17 @@ inline void conv2d(const conv_geometry& g, const float* in, const float* packed_
 #if defined(TYPENET_CONV2D_AVX512)
   // Blocks of 1-2 output channels (groups that narrow, depthwise-like) take the generic loop: a
   // vector tile per output channel does not pay its compile time, which every TU pays.
-  if (g.kernel <= detail::conv_max_kernel && conv_block(g) >= 4) {
-    if (g.stride == 1)
+  // Vectors run along rows, so the template stride is the column stride; the row stride is read
+  // at run time (rows layout), except by the flat (1x1) and pair (2x2) layouts.
+  if (g.kernel_h <= detail::conv_max_kernel && g.kernel_w <= detail::conv_max_kernel && conv_block(g) >= 4) {
+    if (g.stride_w == 1)
       return detail::conv2d_avx512_r<1>(
-          g, g.out_w == g.in_w ? detail::conv_flat : detail::conv_rows, in, packed_weight, ep, out,
-          batch, p);
-    if (g.stride == 2)
+          g, g.stride_h == 1 && g.out_w == g.in_w ? detail::conv_flat : detail::conv_rows, in,
+          packed_weight, ep, out, batch, p);
+    if (g.stride_w == 2)
       return detail::conv2d_avx512_r<2>(
-          g, g.out_w <= 8 ? detail::conv_pairs : detail::conv_rows, in, packed_weight, ep, out,
-          batch, p);
+          g, g.stride_h == 2 && g.out_w <= 8 ? detail::conv_pairs : detail::conv_rows, in,
+          packed_weight, ep, out, batch, p);
   }
 #endif
   detail::conv2d_generic(g, in, packed_weight, ep, out, batch, p);

@@ -1,6 +1,8 @@
 #pragma once
 // Geometry of one kernel call, read by the kernels at run time. (Compile-time loop bounds were
 // measured to buy nothing once the register tiles are constants: bench/static_vs_dynamic.cpp.)
+#include <typenet/hw.hpp>
+
 namespace typenet::kernels {
 
 // Output size along one axis of a window of `kernel` sliding with `stride` over `in` padded by
@@ -10,10 +12,11 @@ constexpr int window_output_size(int in, int kernel, int stride, int pad) { retu
 struct conv_geometry {
   int in_c, in_h, in_w;
   int out_c, out_h, out_w;
-  int kernel, stride, pad, groups;
+  int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, groups;
   constexpr int in_c_per_group() const { return in_c / groups; }
   constexpr int out_c_per_group() const { return out_c / groups; }
-  constexpr long weight_size() const { return long(out_c) * in_c_per_group() * kernel * kernel; }
+  constexpr int taps() const { return kernel_h * kernel_w; }
+  constexpr long weight_size() const { return long(out_c) * in_c_per_group() * taps(); }
   constexpr long in_size() const { return long(in_c) * in_h * in_w; }
   constexpr long out_size() const { return long(out_c) * out_h * out_w; }
   constexpr long macs() const { return weight_size() * out_h * out_w; }  // per image
@@ -31,10 +34,11 @@ struct pool_geometry {
 
 // The geometry of a conv2d / max_pool layer on an input of in_c x in_h x in_w: shared by the
 // static layers (template constants) and the dynamic graph (run-time values).
-constexpr conv_geometry make_conv_geometry(int in_c, int in_h, int in_w, int out_c, int kernel, int stride, int pad,
+constexpr conv_geometry make_conv_geometry(int in_c, int in_h, int in_w, int out_c, hw kernel, hw stride, hw pad,
                                            int groups) {
-  return {in_c, in_h, in_w, out_c, window_output_size(in_h, kernel, stride, pad),
-          window_output_size(in_w, kernel, stride, pad), kernel, stride, pad, groups};
+  return {in_c, in_h, in_w, out_c,
+          window_output_size(in_h, kernel.h, stride.h, pad.h), window_output_size(in_w, kernel.w, stride.w, pad.w),
+          kernel.h, kernel.w, stride.h, stride.w, pad.h, pad.w, groups};
 }
 constexpr pool_geometry make_pool_geometry(int channels, int in_h, int in_w, int kernel, int stride, int pad) {
   return {channels, in_h, in_w, window_output_size(in_h, kernel, stride, pad),

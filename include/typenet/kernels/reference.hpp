@@ -9,10 +9,10 @@
 namespace typenet::kernels::reference {
 
 // Grouped, strided, zero-padded 2-D convolution of `batch` images.
-// weight: [out_c][in_c / groups][kernel][kernel]; bias: [out_c] or nullptr.
+// weight: [out_c][in_c / groups][kernel_h][kernel_w]; bias: [out_c] or nullptr.
 inline void conv2d(const conv_geometry& g, const float* in, const float* weight, const float* bias, float* out,
             int batch) {
-  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), k = g.kernel;
+  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), kh = g.kernel_h, kw = g.kernel_w;
   for (int n = 0; n < batch; ++n) {
     const float* x = in + n * g.in_size();
     float* y = out + n * g.out_size();
@@ -23,14 +23,14 @@ inline void conv2d(const conv_geometry& g, const float* in, const float* weight,
           double acc = bias ? bias[co] : 0.0;
           for (int c = 0; c < icg; ++c) {
             const int ci = grp * icg + c;
-            for (int ky = 0; ky < k; ++ky) {
-              const int iy = oy * g.stride + ky - g.pad;
+            for (int ky = 0; ky < kh; ++ky) {
+              const int iy = oy * g.stride_h + ky - g.pad_h;
               if (iy < 0 || iy >= g.in_h) continue;
-              for (int kx = 0; kx < k; ++kx) {
-                const int ix = ox * g.stride + kx - g.pad;
+              for (int kx = 0; kx < kw; ++kx) {
+                const int ix = ox * g.stride_w + kx - g.pad_w;
                 if (ix < 0 || ix >= g.in_w) continue;
                 acc += double(x[(long(ci) * g.in_h + iy) * g.in_w + ix]) *
-                       double(weight[((long(co) * icg + c) * k + ky) * k + kx]);
+                       double(weight[((long(co) * icg + c) * kh + ky) * kw + kx]);
               }
             }
           }

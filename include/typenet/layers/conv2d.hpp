@@ -1,36 +1,52 @@
 #pragma once
 // conv2d: 2-D convolution, PyTorch semantics (zero padding on every side, weights
-// [Out][In/Groups][K][K]). Rules, shapes, tensors and kernels for both front ends.
+// [Out][In/Groups][KH][KW]). Rules, shapes, tensors and kernels for both front ends.
+#include <type_traits>
+
+#include "../hw.hpp"
 #include "../kernels/conv2d.hpp"
 #include "../kernels/reference.hpp"
 #include "../layer.hpp"
 
 namespace typenet {
 
+// conv2d's optional parameters by name: conv2d<64, 3, conv_options{.padding = 1, .bias = true}>,
+// dynamic::conv2d(64, 3, {.stride = 2, .groups = 32}). Members default as PyTorch's do.
+struct conv_options {
+  hw stride = 1;
+  hw padding = 0;
+  int groups = 1;
+  bool bias = false;
+  friend constexpr bool operator==(const conv_options&, const conv_options&) = default;
+};
+
 namespace rule {
 TYPENET_RULE(conv2d_positive, "conv2d: Out, Kernel, Stride and Groups must be positive and Padding non-negative",
-             "Out {}, Kernel {}, Stride {}, Padding {}, Groups {}");
+             "Out {}, Kernel {}x{}, Stride {}x{}, Padding {}x{}, Groups {}");
 TYPENET_RULE(conv2d_output_groups, "conv2d: output channels must be divisible by Groups", "Out {}, Groups {}");
 TYPENET_RULE(conv2d_input_groups, "conv2d: input channels must be divisible by Groups", "input channels {}, Groups {}");
-TYPENET_RULE(conv2d_kernel_fits, "conv2d: kernel larger than the padded input", "kernel {}, padded input {}x{}");
+TYPENET_RULE(conv2d_kernel_fits, "conv2d: kernel larger than the padded input", "kernel {}x{}, padded input {}x{}");
 }  // namespace rule
 
 namespace ops {
 struct conv2d {
   static constexpr std::string_view kind = "conv2d";
   struct attributes {
-    int out = 0, kernel = 0, stride = 1, padding = 0, groups = 1;
+    int out = 0;
+    hw kernel = 0, stride = 1, padding = 0;
+    int groups = 1;
     bool bias = false;
   };
   using rules = rule_list<rule::conv2d_positive, rule::conv2d_output_groups, rule::conv2d_input_groups, rule::conv2d_kernel_fits>;
 
   static constexpr verdict check(const attributes& a, dims in) {
-    if (!(a.out > 0 && a.kernel > 0 && a.stride > 0 && a.padding >= 0 && a.groups > 0))
-      return rules::broken<rule::conv2d_positive>({a.out, a.kernel, a.stride, a.padding, a.groups});
+    const hw k = a.kernel, s = a.stride, p = a.padding;
+    if (!(a.out > 0 && k.h > 0 && k.w > 0 && s.h > 0 && s.w > 0 && p.h >= 0 && p.w >= 0 && a.groups > 0))
+      return rules::broken<rule::conv2d_positive>({a.out, k.h, k.w, s.h, s.w, p.h, p.w, a.groups});
     if (a.out % a.groups != 0) return rules::broken<rule::conv2d_output_groups>({a.out, a.groups});
     if (in.channels % a.groups != 0) return rules::broken<rule::conv2d_input_groups>({in.channels, a.groups});
-    if (a.kernel > in.height + 2 * a.padding || a.kernel > in.width + 2 * a.padding)
-      return rules::broken<rule::conv2d_kernel_fits>({a.kernel, in.height + 2 * a.padding, in.width + 2 * a.padding});
+    const int padded_h = in.height + 2 * p.h, padded_w = in.width + 2 * p.w;
+    if (k.h > padded_h || k.w > padded_w) return rules::broken<rule::conv2d_kernel_fits>({k.h, k.w, padded_h, padded_w});
     return {};
   }
   static constexpr kernels::conv_geometry geometry(const attributes& a, dims in) {
@@ -43,7 +59,7 @@ struct conv2d {
   static constexpr long params(const attributes& a, dims in) { return geometry(a, in).weight_size() + (a.bias ? a.out : 0); }
   static constexpr long macs(const attributes& a, dims in) { return geometry(a, in).macs(); }
   static void tensors(const attributes& a, dims in, ir::tensor_list& t) {
-    t.add(".weight", {a.out, in.channels / a.groups, a.kernel, a.kernel});
+    t.add(".weight", {a.out, in.channels / a.groups, a.kernel.h, a.kernel.w});
     if (a.bias) t.add(".bias", {a.out});
   }
 
@@ -95,17 +111,44 @@ struct conv2d {
 };
 }  // namespace ops
 
-// conv2d<Out, Kernel, Stride = 1, Padding = 0, Groups = 1, Bias = false>
-template <int Out, int Kernel, int Stride = 1, int Padding = 0, int Groups = 1, bool Bias = false>
+namespace detail {
+// conv2d's third argument: a stride (an int or an hw), or every optional parameter at once.
+template <auto Stride, hw Padding, int Groups, bool Bias>
+constexpr conv_options conv2d_options() {
+  using S = std::remove_cvref_t<decltype(Stride)>;  // a class-type template argument is const
+  if constexpr (std::is_same_v<S, conv_options>) {
+    static_assert(Padding == hw{0} && Groups == 1 && !Bias,
+                  "conv2d: with conv_options, give padding, groups and bias in the options, not as later template arguments");
+    return Stride;
+  } else {
+    static_assert(std::is_same_v<S, int> || std::is_same_v<S, hw>,
+                  "conv2d: the third argument is the stride (an int or an hw) or a conv_options");
+    if constexpr (std::is_same_v<S, int> || std::is_same_v<S, hw>)
+      return {hw(Stride), Padding, Groups, Bias};
+    else
+      return {};
+  }
+}
+}  // namespace detail
+
+// conv2d<Out, Kernel, Stride = 1, Padding = 0, Groups = 1, Bias = false>, PyTorch's order; Kernel,
+// Stride and Padding are an int (square) or an hw{h, w}. Or conv2d<Out, Kernel, conv_options{...}>.
+template <int Out, hw Kernel, auto Stride = 1, hw Padding = 0, int Groups = 1, bool Bias = false>
 struct conv2d : layer_of<ops::conv2d> {
-  static constexpr ops::conv2d::attributes attrs{Out, Kernel, Stride, Padding, Groups, Bias};
-  static constexpr int out_channels = Out, kernel = Kernel, stride = Stride, padding = Padding, groups = Groups;
-  static constexpr bool bias = Bias;
+  static constexpr conv_options options = detail::conv2d_options<Stride, Padding, Groups, Bias>();
+  static constexpr ops::conv2d::attributes attrs{Out, Kernel, options.stride, options.padding, options.groups, options.bias};
+  static constexpr int out_channels = Out, groups = options.groups;
+  static constexpr hw kernel = Kernel, stride = options.stride, padding = options.padding;
+  static constexpr bool bias = options.bias;
 };
 
 namespace dynamic {
 inline layer conv2d(int out, int kernel, int stride = 1, int padding = 0, int groups = 1, bool bias = false) {
   return ir::make<ops::conv2d>({out, kernel, stride, padding, groups, bias});
+}
+// dynamic::conv2d(192, {1, 7}, {.padding = {0, 3}}): a rectangular kernel, options by name.
+inline layer conv2d(int out, hw kernel, conv_options o) {
+  return ir::make<ops::conv2d>({out, kernel, o.stride, o.padding, o.groups, o.bias});
 }
 }  // namespace dynamic
 
