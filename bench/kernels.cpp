@@ -121,7 +121,7 @@ void bm_conv_reference(benchmark::State& state, k::conv_geometry g) {
 }
 
 void bm_max_pool(benchmark::State& state, int threads) {
-  const k::pool_geometry g{64, 112, 112, 56, 56, 3, 2, 1};
+  const auto g = k::make_pool_geometry(64, 112, 112, 3, 3, 2, 2, 1, 1);
   buffer in(g.in_size()), out(g.out_size());
   for (auto _ : state) {
     if (threads == 1)

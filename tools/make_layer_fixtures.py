@@ -79,6 +79,37 @@ def cases():
     conv("conv_rect_s21", 2, 6, 11, 9, 4, (3, 5), (2, 1), (1, 2), 2, False)
     # everything uneven: 2x5 kernel, stride (1, 3), padding (0, 1), 7x13 input
     conv("conv_rect_odd", 1, 3, 7, 13, 5, (2, 5), (1, 3), (0, 1), 1, True)
+
+    # Pools with PyTorch's every option. NAME_params.npy holds the window for the C++ test:
+    # [kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, ceil_mode, count_include_pad].
+    def pool(name, kind, n, c, h, w, kernel, stride, pad, ceil_mode, count_include_pad=True):
+        x = rnd(n, c, h, w)
+        if kind == "avg":
+            y = F.avg_pool2d(x, kernel, stride, pad, ceil_mode=ceil_mode, count_include_pad=count_include_pad)
+        else:
+            y = F.max_pool2d(x, kernel, stride, pad, ceil_mode=ceil_mode)
+        pair = lambda v: list(v) if isinstance(v, tuple) else [v, v]
+        params = pair(kernel) + pair(stride) + pair(pad) + [int(ceil_mode), int(count_include_pad)]
+        out[name] = {"input": x, "output": y, "params": torch.tensor(params, dtype=torch.float32)}
+
+    pool("avg_3s2_7x7", "avg", 2, 3, 7, 7, 3, 2, 0, False)
+    pool("avg_3s2_7x7_ceil", "avg", 2, 3, 7, 7, 3, 2, 0, True)
+    pool("avg_3s2_55x55_ceil", "avg", 1, 2, 55, 55, 3, 2, 0, True)
+    pool("avg_3s1p1", "avg", 2, 3, 13, 17, 3, 1, 1, False)  # Inception-v3's branch pool
+    pool("avg_3s1p1_exclude_pad", "avg", 2, 3, 13, 17, 3, 1, 1, False, False)
+    pool("avg_3s2p1_ceil", "avg", 2, 3, 10, 13, 3, 2, 1, True)  # last window on padding: divisor 2
+    pool("avg_3s2p1_ceil_exclude_pad", "avg", 2, 3, 10, 13, 3, 2, 1, True, False)
+    pool("avg_2s2p1_ceil_drop", "avg", 1, 2, 5, 6, 2, 2, 1, True)  # a last window on padding only is dropped
+    pool("avg_2s2_13x17", "avg", 2, 4, 13, 17, 2, 2, 0, False)  # DenseNet's transition
+    pool("avg_5s3_17x17", "avg", 1, 3, 17, 17, 5, 3, 0, False)  # Inception-v3's aux head
+    pool("avg_rect_13x17_ceil", "avg", 2, 3, 13, 17, (2, 3), (1, 2), (1, 1), True)
+    pool("avg_rect_13x17_ceil_exclude_pad", "avg", 2, 3, 13, 17, (3, 2), (2, 1), (1, 0), True, False)
+    pool("avg_rect_1x7_p3", "avg", 1, 2, 9, 11, (1, 7), 1, (0, 3), False, False)
+    pool("max_3s2_55x55_ceil", "max", 1, 2, 55, 55, 3, 2, 0, True)  # SqueezeNet's
+    pool("max_3s2_13x17_ceil", "max", 2, 3, 13, 17, 3, 2, 0, True)
+    pool("max_3s2p1_ceil", "max", 2, 3, 10, 13, 3, 2, 1, True)
+    pool("max_2s2p1_ceil_drop", "max", 1, 2, 5, 6, 2, 2, 1, True)
+    pool("max_rect_13x17_ceil", "max", 2, 3, 13, 17, (2, 3), (1, 2), (1, 1), True)
     return out
 
 

@@ -7,6 +7,7 @@
 #include "layer.hpp"
 // The layer kinds: one file each (op kind, static layer, dynamic builder).
 #include "layers/adaptive_avg_pool.hpp"
+#include "layers/avg_pool.hpp"
 #include "layers/batch_norm.hpp"
 #include "layers/channel_shuffle.hpp"
 #include "layers/channel_split.hpp"

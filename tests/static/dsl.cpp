@@ -76,6 +76,35 @@ static_assert(!accepts<linear<0>, shape<8, 1, 1>>);
 static_assert(layer_params_v<batch_norm, shape<64, 5, 5>> == 128);  // weight and bias; running stats are buffers
 static_assert(basic_batch_norm<std::ratio<1001, 100000000>>::eps == 1.001e-5f);
 
+// ---- avg_pool and max_pool: PyTorch's every option (executor.cpp runs the `pools` model) ---------
+static_assert(std::is_same_v<output_t<avg_pool<3, 2>, shape<4, 7, 7>>, shape<4, 3, 3>>);
+static_assert(std::is_same_v<output_t<avg_pool<3, 2, 0, true>, shape<4, 7, 7>>, shape<4, 3, 3>>);   // ceil: last window fits
+static_assert(std::is_same_v<output_t<avg_pool<3, 2, 0, true>, shape<4, 8, 8>>, shape<4, 4, 4>>);   // ceil: one more, clipped
+static_assert(std::is_same_v<output_t<avg_pool<3, 2>, shape<4, 55, 55>>, shape<4, 27, 27>>);
+static_assert(std::is_same_v<output_t<max_pool<3, 2, 0, true>, shape<96, 109, 109>>, shape<96, 54, 54>>);  // SqueezeNet 1.0
+static_assert(std::is_same_v<output_t<max_pool<2, 2, 1, true>, shape<4, 5, 6>>, shape<4, 3, 4>>);  // a window on padding only is dropped
+static_assert(std::is_same_v<output_t<avg_pool<hw{1, 7}, 1, hw{0, 3}>, shape<4, 9, 11>>, shape<4, 9, 11>>);
+static_assert(std::is_same_v<output_t<avg_pool<5, 3>, shape<768, 17, 17>>, shape<768, 5, 5>>);  // Inception-v3's aux head
+// the positional and the options spellings are the same window
+static_assert(avg_pool<3, 2, 1, true, false>::attrs.stride == avg_pool<3, pool_options{.stride = 2, .padding = 1, .ceil_mode = true,
+                                                                                        .count_include_pad = false}>::attrs.stride);
+static_assert(!avg_pool<3, pool_options{.padding = 1, .count_include_pad = false}>::attrs.count_include_pad);
+static_assert(avg_pool<3, pool_options{.padding = 1}>::attrs.stride == hw{3, 3});  // stride defaults to the kernel
+static_assert(max_pool<3>::attrs.stride == hw{3, 3} && max_pool<3, 2, 1>::attrs.padding == hw{1, 1});
+// no parameters and no MACs (as every pool counts them); the model's are its conv's and linear's
+static_assert(layer_params_v<avg_pool<3, 1, 1>, shape<8, 9, 8>> == 0 && layer_macs_v<avg_pool<3, 1, 1>, shape<8, 9, 8>> == 0);
+static_assert(layer_params_v<max_pool<3, 2, 0, true>, shape<8, 9, 8>> == 0 && layer_macs_v<max_pool<3, 2>, shape<8, 9, 8>> == 0);
+// the rules, in-process (tests/compile_fail/avg_pool_*.cpp and max_pool_*.cpp: the same as errors)
+static_assert(!accepts<avg_pool<0>, shape<4, 8, 8>>);                      // kernel 0
+static_assert(!accepts<avg_pool<3, hw{1, 0}>, shape<4, 8, 8>>);            // stride 0 along the width
+static_assert(!accepts<avg_pool<3, 1, -1>, shape<4, 8, 8>>);               // negative padding
+static_assert(!accepts<avg_pool<3, 1, 2>, shape<4, 8, 8>>);                // padding above half the kernel
+static_assert(!accepts<avg_pool<hw{1, 3}, 1, hw{1, 0}>, shape<4, 8, 8>>);  // ... along the height only (1 > 1/2)
+static_assert(accepts<avg_pool<hw{2, 3}, 1, hw{1, 1}>, shape<4, 8, 8>>);   // 1 <= 2/2 and 1 <= 3/2
+static_assert(!accepts<avg_pool<3>, shape<4, 2, 2>>);                      // kernel larger than the input
+static_assert(!accepts<max_pool<hw{1, 9}>, shape<4, 9, 8>>);               // 9 columns over 8
+static_assert(accepts<max_pool<hw{1, 9}, 1, hw{0, 1}>, shape<4, 9, 8>>);  // padding makes them 10
+
 // ---- residual ------------------------------------------------------------------------------------
 static_assert(accepts<residual<conv2d<16, 3, 1, 1>, identity>, shape<16, 8, 8>>);
 static_assert(!accepts<residual<conv2d<32, 1>, identity>, shape<16, 8, 8>>);        // 32 vs 16 channels

@@ -221,3 +221,17 @@ TEST_CASE("the dynamic twin prints the static summary and loads safetensors file
   io::write_safetensors(short_file.path, views);
   REQUIRE_THROWS_WITH(dy::load_weights(small, short_file.path), Catch::Contains("missing tensor"));
 }
+
+TEST_CASE("the dynamic pools report each rule with the numbers of the axis that breaks it", "[pools][dynamic]") {
+  CHECK(error_of({4, 8, 8}, dy::avg_pool(0)) ==
+        "model: avg_pool: Kernel and Stride must be positive and Padding non-negative (Kernel 0, Stride 0, Padding 0)");
+  CHECK(error_of({4, 8, 8}, dy::avg_pool(hw{3, 2}, {.stride = hw{1, -1}})) ==
+        "model: avg_pool: Kernel and Stride must be positive and Padding non-negative (Kernel 2, Stride -1, Padding 0)");
+  CHECK(error_of({4, 8, 8}, dy::avg_pool(3, 1, 2)) == "model: avg_pool: Padding must be at most half the kernel (Padding 2, Kernel 3)");
+  CHECK(error_of({4, 8, 8}, dy::avg_pool(hw{5, 3}, {.padding = hw{2, 2}})) ==
+        "model: avg_pool: Padding must be at most half the kernel (Padding 2, Kernel 3)");
+  CHECK(error_of({4, 2, 2}, dy::avg_pool(3)) == "model: avg_pool: kernel larger than the padded input (kernel 3, padded input 2x2)");
+  CHECK(error_of({4, 9, 8}, dy::max_pool(hw{1, 9}, {})) ==
+        "model: max_pool: kernel larger than the padded input (kernel 9, padded input 9x8)");
+  CHECK(error_of({4, 8, 8}, dy::max_pool(hw{1, 3}, {.stride = 2, .padding = hw{0, 1}, .ceil_mode = true})).empty());
+}

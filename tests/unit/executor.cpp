@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
+#include <sstream>
 #include <typenet/dynamic/executor.hpp>
 #include <typenet/runtime/executor.hpp>
 #include <typenet/typenet.hpp>
@@ -11,6 +12,7 @@
 
 namespace {
 using namespace typenet;
+namespace dy = typenet::dynamic;
 
 // Every layer kind and every fusion pattern: conv+bn+relu, conv+bn, conv with bias, a lone batch
 // norm, residual+relu with a projection, an identity residual without a following relu, pools.
@@ -21,6 +23,31 @@ using small = model<input<3, 19, 17>,
                     named<"r", residual<sequential<conv2d<32, 3, 1, 1, 8>, batch_norm>, identity>>,
                     named<"lone", batch_norm>, relu,
                     global_avg_pool, named<"fc", linear<7>>>;
+
+// The torchvision zoo's pools, in one chain (shapes in the comments, from PyTorch's formulas).
+using pools = model<input<3, 19, 17>,
+                    named<"stem", conv2d<8, 3, 1, 1, 1, true>>, relu,                 // 8x19x17
+                    max_pool<3, 2, 0, true>,                                          // SqueezeNet: 8x9x8
+                    avg_pool<3, 1, 1>,                                                // Inception-v3 branch: 8x9x8
+                    avg_pool<hw{1, 3}, pool_options{.stride = hw{1, 2}, .padding = hw{0, 1}, .ceil_mode = true,
+                                                    .count_include_pad = false}>,   // 8x9x5
+                    max_pool<hw{2, 1}, pool_options{.stride = 1}>,                    // 8x8x5
+                    avg_pool<2, 2, 0, true>,                                          // DenseNet transition, ceil: 8x4x3
+                    global_avg_pool, named<"fc", linear<5>>>;
+
+static_assert(std::is_same_v<output_shape_t<pools>, shape<5, 1, 1>>);
+static_assert(param_count_v<pools> == (8 * 3 * 9 + 8) + (5 * 8 + 5));  // the pools have none
+static_assert(macs_v<pools> == 8L * 3 * 9 * 19 * 17 + 5 * 8);          // nor MACs, as every pool counts them
+
+// The same model built by hand with the dynamic front end's functions.
+dy::model dynamic_pools() {
+  return dy::model({3, 19, 17}, dy::sequential({dy::named("stem", dy::conv2d(8, 3, 1, 1, 1, true)), dy::relu(),
+                                                dy::max_pool(3, 2, 0, true), dy::avg_pool(3, 1, 1),
+                                                dy::avg_pool(hw{1, 3}, {.stride = hw{1, 2}, .padding = hw{0, 1}, .ceil_mode = true,
+                                                                        .count_include_pad = false}),
+                                                dy::max_pool(hw{2, 1}, {.stride = 1}), dy::avg_pool(2, 2, 0, true),
+                                                dy::global_avg_pool(), dy::named("fc", dy::linear(5))}));
+}
 
 std::vector<float> random_input(long n, std::uint64_t seed) {
   detail::splitmix64 rng{seed};
@@ -216,4 +243,44 @@ TEST_CASE("the fusion pass leaves one op per conv on ResNeXt-50", "[executor][fu
   CHECK(residual_in_store == 16);
   CHECK(fused.plan()[0].name == "conv1+bn1");
   CHECK(fused.plan()[1].name == "maxpool");
+}
+
+TEST_CASE("avg_pool and max_pool run fused as their reference path, both front ends", "[pools][executor][dynamic]") {
+  const auto w = seeded_weights<pools>(5);
+  const int batch = 3;
+  const auto x = random_input(batch * pools::input_shape::size, 9);
+  const auto expected = run<pools>(w, {.threads = 1, .max_batch = batch, .fused = false}, x, batch);
+  REQUIRE(max_abs(expected) > 1e-3);
+  for (int threads : {1, 2}) {
+    INFO("threads " << threads);
+    require_close(run<pools>(w, {.threads = threads, .max_batch = batch, .fused = true}, x, batch), expected, 1e-5);
+  }
+
+  // The dynamic twin, built by hand: the same description, so the same outputs bit for bit.
+  const auto dm = dynamic_pools();
+  CHECK(dm.output_shape() == dims{5, 1, 1});
+  CHECK(dm.param_count() == param_count_v<pools>);
+  CHECK(dm.macs() == macs_v<pools>);
+  std::vector<float> dref(expected.size()), dfused(expected.size()), sfused = run<pools>(w, {.threads = 2, .max_batch = batch}, x, batch);
+  dy::executor(dm, w, {.threads = 1, .max_batch = batch, .fused = false}).forward(x.data(), dref.data(), batch);
+  dy::executor(dm, w, {.threads = 2, .max_batch = batch}).forward(x.data(), dfused.data(), batch);
+  CHECK(dref == expected);
+  CHECK(dfused == sfused);
+}
+
+TEST_CASE("the summary shows the pools with their output shapes, no parameters, no MACs", "[pools][summary]") {
+  std::ostringstream st, dn;
+  print_summary<pools>(st, "pools");
+  dy::print_summary(dynamic_pools(), dn, "pools");
+  CHECK(st.str() == dn.str());
+  const std::string s = st.str();
+  INFO(s);
+  CHECK(s.find("2 (max_pool)                                 (8, 9, 8)                       0                0") !=
+        std::string::npos);
+  CHECK(s.find("4 (avg_pool)                                 (8, 9, 5)                       0                0") !=
+        std::string::npos);
+  CHECK(s.find("6 (avg_pool)                                 (8, 4, 3)") != std::string::npos);
+  const auto rows = summary_v<pools>;
+  CHECK(rows[3].kind == "avg_pool");
+  CHECK(rows[5].kind == "max_pool");
 }

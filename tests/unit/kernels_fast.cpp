@@ -257,8 +257,7 @@ TEST_CASE("fast max_pool matches reference", "[kernels][fast][pool]") {
   struct pc { int c, h, w, k, s, p; };
   for (const auto& c : {pc{4, 112, 112, 3, 2, 1}, pc{3, 11, 13, 3, 2, 1}, pc{2, 7, 9, 3, 1, 1},
                         pc{3, 35, 33, 2, 2, 0}, pc{2, 9, 9, 3, 3, 0}, pc{2, 10, 10, 5, 2, 2}}) {
-    const k::pool_geometry g{c.c, c.h, c.w, (c.h + 2 * c.p - c.k) / c.s + 1,
-                             (c.w + 2 * c.p - c.k) / c.s + 1, c.k, c.s, c.p};
+    const auto g = k::make_pool_geometry(c.c, c.h, c.w, c.k, c.k, c.s, c.s, c.p, c.p);
     INFO("pool " << c.c << "x" << c.h << "x" << c.w << " k" << c.k << " s" << c.s << " p" << c.p);
     for (int batch : {1, 3})
       for (int parts : {1, 2, 3}) {
@@ -271,6 +270,72 @@ TEST_CASE("fast max_pool matches reference", "[kernels][fast][pool]") {
         REQUIRE(out == want);
       }
   }
+}
+
+namespace {
+
+// Windows with every option, on odd shapes: square and rectangular kernels, strides 1, 2 and 3
+// along the rows (the vector paths and the generic one), padding, ceil mode with windows that hang
+// off the input, count_include_pad on and off.
+struct pool_case {
+  int c, h, w, kh, kw, sh, sw, ph, pw;
+  bool ceil_mode, count_include_pad;
+};
+const pool_case pool_cases[] = {
+    {3, 13, 17, 3, 3, 2, 2, 0, 0, true, true},  {2, 55, 55, 3, 3, 2, 2, 0, 0, true, true},
+    {3, 7, 7, 3, 3, 2, 2, 0, 0, false, true},   {3, 7, 7, 3, 3, 2, 2, 0, 0, true, true},
+    {2, 13, 17, 3, 3, 1, 1, 1, 1, false, true}, {2, 13, 17, 3, 3, 1, 1, 1, 1, false, false},
+    {3, 10, 13, 3, 3, 2, 2, 1, 1, true, true},  {3, 10, 13, 3, 3, 2, 2, 1, 1, true, false},
+    {2, 5, 6, 2, 2, 2, 2, 1, 1, true, true},    {2, 13, 17, 2, 3, 1, 2, 1, 1, true, true},
+    {2, 13, 17, 3, 2, 2, 1, 1, 0, true, false}, {2, 9, 37, 1, 7, 1, 1, 0, 3, false, false},
+    {2, 9, 40, 7, 1, 1, 1, 3, 0, false, true},  {2, 17, 17, 5, 5, 3, 3, 0, 0, false, true},
+    {2, 11, 19, 3, 3, 3, 3, 1, 1, true, false}, {2, 35, 35, 3, 3, 1, 1, 1, 1, false, true}};
+
+std::string describe(const pool_case& c) {
+  std::ostringstream s;
+  s << c.c << "x" << c.h << "x" << c.w << " k" << c.kh << "x" << c.kw << " s" << c.sh << "x" << c.sw << " p" << c.ph << "x"
+    << c.pw << (c.ceil_mode ? " ceil" : "") << (c.count_include_pad ? "" : " exclude_pad");
+  return s.str();
+}
+
+// Runs the fast kernel in `parts` parts on `batch` images and compares with the reference, NaN for NaN.
+template <class Fast, class Reference>
+void check_pool(const pool_case& c, const std::vector<float>& in, int batch, int parts, Fast fast, Reference reference,
+                double rtol) {
+  const auto g = k::make_pool_geometry(c.c, c.h, c.w, c.kh, c.kw, c.sh, c.sw, c.ph, c.pw, c.ceil_mode, c.count_include_pad);
+  std::vector<float> want(std::size_t(g.out_size() * batch)), out(want.size(), -7.0f);
+  reference(g, in.data(), want.data(), batch);
+  for (int i = 0; i < parts; ++i) fast(g, in.data(), out.data(), batch, k::part{i, parts});
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    INFO(describe(c) << ", batch " << batch << ", parts " << parts << ", index " << i << ": got " << out[i] << ", want "
+                     << want[i]);
+    if (std::isnan(want[i])) REQUIRE(std::isnan(out[i]));
+    else REQUIRE(std::fabs(double(out[i]) - double(want[i])) <= rtol * std::max(1.0, double(std::fabs(want[i]))));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("fast avg_pool matches reference: ceil mode, count_include_pad, rectangles, odd shapes", "[kernels][fast][pool]") {
+  for (const auto& c : pool_cases)
+    for (int batch : {1, 3})
+      for (int parts : {1, 2, 3}) {
+        std::mt19937 rng(5);
+        const auto in = random_vector(long(c.c) * c.h * c.w * batch, rng);
+        check_pool(c, in, batch, parts, k::avg_pool, ref::avg_pool, 1e-5);
+      }
+}
+
+TEST_CASE("fast max_pool matches reference: ceil mode, rectangles, NaN anywhere in a window", "[kernels][fast][pool]") {
+  for (const auto& c : pool_cases)
+    for (bool with_nan : {false, true})
+      for (int batch : {1, 3}) {
+        std::mt19937 rng(6);
+        auto in = random_vector(long(c.c) * c.h * c.w * batch, rng, -2.0f, -0.5f);  // padding as 0 would show
+        if (with_nan)
+          for (std::size_t i = 0; i < in.size(); i += 23) in[i] = nan_f;  // a few per plane, at shifting columns
+        check_pool(c, in, batch, 2, k::max_pool, ref::max_pool, 0.0);
+      }
 }
 
 TEST_CASE("fast global_avg_pool, linear and elementwise match reference", "[kernels][fast]") {

@@ -101,7 +101,7 @@ TEST_CASE("reference elementwise, pooling and linear on small values", "[kernels
   CHECK(o == std::vector<float>{0, 3, -2, 5});
 
   // max pool 3x3/2/1 over a 3x3 image of negatives: padding must not win (it is -inf)
-  const k::pool_geometry pg{1, 3, 3, 2, 2, 3, 2, 1};
+  const auto pg = k::make_pool_geometry(1, 3, 3, 3, 3, 2, 2, 1, 1);
   const std::vector<float> img{-9, -8, -7, -6, -5, -4, -3, -2, -1};
   std::vector<float> po(4);
   ref::max_pool(pg, img.data(), po.data(), 1);
@@ -154,8 +154,9 @@ TEST_CASE("reference max_pool matches PyTorch", "[kernels][reference][torch]") {
   const auto x = load("max_pool_input"), y = load("max_pool_output");
   REQUIRE(x.shape.size() == 4);
   REQUIRE(y.shape.size() == 4);
-  const k::pool_geometry g{int(x.shape[1]), int(x.shape[2]), int(x.shape[3]),
-                           int(y.shape[2]), int(y.shape[3]), 3, 2, 1};
+  const auto g = k::make_pool_geometry(int(x.shape[1]), int(x.shape[2]), int(x.shape[3]), 3, 3, 2, 2, 1, 1);
+  REQUIRE(g.out_h == y.shape[2]);
+  REQUIRE(g.out_w == y.shape[3]);
   std::vector<float> out(y.data.size());
   ref::max_pool(g, x.data.data(), out.data(), int(x.shape[0]));
   CHECK(out == y.data);  // max is exact
@@ -178,4 +179,63 @@ TEST_CASE("reference linear matches PyTorch", "[kernels][reference][torch]") {
   ref::linear(int(w.shape[1]), int(w.shape[0]), x.data.data(), w.data.data(), b.data.data(),
               out.data(), int(x.shape[0]));
   require_close(out, y.data, 1e-5);
+}
+
+namespace {
+// A pool fixture: NAME_params holds [kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
+// ceil_mode, count_include_pad]; the geometry's output size must be PyTorch's.
+template <class Kernel>
+void check_pool_fixture(const std::string& name, Kernel kernel) {
+  INFO(name);
+  const auto x = load(name + "_input"), y = load(name + "_output"), p = load(name + "_params");
+  REQUIRE(x.shape.size() == 4);
+  REQUIRE(y.shape.size() == 4);
+  REQUIRE(p.data.size() == 8);
+  const auto a = [&](int i) { return int(p.data[std::size_t(i)]); };
+  const auto g = k::make_pool_geometry(int(x.shape[1]), int(x.shape[2]), int(x.shape[3]), a(0), a(1), a(2), a(3), a(4), a(5),
+                                       a(6) != 0, a(7) != 0);
+  CHECK(g.out_h == y.shape[2]);
+  CHECK(g.out_w == y.shape[3]);
+  REQUIRE(g.out_size() * x.shape[0] == long(y.data.size()));
+  std::vector<float> out(y.data.size(), std::numeric_limits<float>::quiet_NaN());
+  kernel(g, x.data.data(), out.data(), int(x.shape[0]));
+  require_close(out, y.data, 1e-6);
+}
+}  // namespace
+
+TEST_CASE("reference avg_pool matches PyTorch: ceil mode, count_include_pad, padding, rectangles", "[kernels][reference][torch]") {
+  for (const char* name : {"avg_3s2_7x7", "avg_3s2_7x7_ceil", "avg_3s2_55x55_ceil", "avg_3s1p1", "avg_3s1p1_exclude_pad",
+                           "avg_3s2p1_ceil", "avg_3s2p1_ceil_exclude_pad", "avg_2s2p1_ceil_drop", "avg_2s2_13x17",
+                           "avg_5s3_17x17", "avg_rect_13x17_ceil", "avg_rect_13x17_ceil_exclude_pad", "avg_rect_1x7_p3"})
+    check_pool_fixture(name, ref::avg_pool);
+}
+
+TEST_CASE("reference max_pool matches PyTorch in ceil mode and on rectangles", "[kernels][reference][torch]") {
+  for (const char* name :
+       {"max_3s2_55x55_ceil", "max_3s2_13x17_ceil", "max_3s2p1_ceil", "max_2s2p1_ceil_drop", "max_rect_13x17_ceil"})
+    check_pool_fixture(name, ref::max_pool);
+}
+
+TEST_CASE("reference pools by hand: the divisor at the padded edge, NaN wins the max", "[kernels][reference]") {
+  // A 1x4 row, kernel 1x3, stride 2, pad 0x1, ceil mode: windows [-1, 2), [1, 4), [3, 6). The last
+  // hangs off the padded row [-1, 5): PyTorch divides it by 2 (one real column, one of padding),
+  // not by 3; without count_include_pad the divisors are the real columns (2, 3, 1).
+  const std::vector<float> row{3, 6, 9, 12};
+  auto g = k::make_pool_geometry(1, 1, 4, 1, 3, 1, 2, 0, 1, true, true);
+  REQUIRE(g.out_w == 3);
+  std::vector<float> out(3);
+  ref::avg_pool(g, row.data(), out.data(), 1);
+  CHECK(out == std::vector<float>{3, 9, 6});
+  g.count_include_pad = false;
+  ref::avg_pool(g, row.data(), out.data(), 1);
+  CHECK(out == std::vector<float>{4.5f, 9, 12});
+
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> img{1, nan, 5, 3, 4, nan};  // 2x3; kernel 2x1: a NaN first, a NaN last
+  const auto m = k::make_pool_geometry(1, 2, 3, 2, 1, 1, 1, 0, 0);
+  std::vector<float> mo(3);
+  ref::max_pool(m, img.data(), mo.data(), 1);
+  CHECK(mo[0] == 3.0f);
+  CHECK(std::isnan(mo[1]));
+  CHECK(std::isnan(mo[2]));
 }

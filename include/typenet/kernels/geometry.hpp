@@ -23,10 +23,14 @@ struct conv_geometry {
   friend constexpr bool operator==(const conv_geometry&, const conv_geometry&) = default;
 };
 
+// A pooling window per axis, PyTorch's semantics: windows that hang off the padded input (ceil
+// mode) are clipped; an average divides by the window clipped to the padded input when
+// count_include_pad, else by its real elements.
 struct pool_geometry {
   int channels, in_h, in_w;
   int out_h, out_w;
-  int kernel, stride, pad;
+  int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w;
+  bool ceil_mode = false, count_include_pad = true;
   constexpr long in_size() const { return long(channels) * in_h * in_w; }
   constexpr long out_size() const { return long(channels) * out_h * out_w; }
   friend constexpr bool operator==(const pool_geometry&, const pool_geometry&) = default;
@@ -40,9 +44,22 @@ constexpr conv_geometry make_conv_geometry(int in_c, int in_h, int in_w, int out
           window_output_size(in_h, kernel.h, stride.h, pad.h), window_output_size(in_w, kernel.w, stride.w, pad.w),
           kernel.h, kernel.w, stride.h, stride.w, pad.h, pad.w, groups};
 }
-constexpr pool_geometry make_pool_geometry(int channels, int in_h, int in_w, int kernel, int stride, int pad) {
-  return {channels, in_h, in_w, window_output_size(in_h, kernel, stride, pad),
-          window_output_size(in_w, kernel, stride, pad), kernel, stride, pad};
+
+// Output size of a pooling window along one axis, as PyTorch's pooling_output_shape: ceil mode
+// rounds up, but a last window that would start at or beyond in + pad (on padding only) is dropped.
+constexpr int pool_output_size(int in, int kernel, int stride, int pad, bool ceil_mode) {
+  if (!ceil_mode) return window_output_size(in, kernel, stride, pad);
+  int out = (in + 2 * pad - kernel + stride - 1) / stride + 1;
+  if ((out - 1) * stride >= in + pad) --out;
+  return out;
+}
+constexpr pool_geometry make_pool_geometry(int channels, int in_h, int in_w, int kernel_h, int kernel_w, int stride_h,
+                                           int stride_w, int pad_h, int pad_w, bool ceil_mode = false,
+                                           bool count_include_pad = true) {
+  return {channels, in_h, in_w,
+          pool_output_size(in_h, kernel_h, stride_h, pad_h, ceil_mode),
+          pool_output_size(in_w, kernel_w, stride_w, pad_w, ceil_mode),
+          kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, ceil_mode, count_include_pad};
 }
 
 // Which slice of a parallel kernel's work the calling thread does: part `index` of `count`.

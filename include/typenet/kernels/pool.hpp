@@ -23,11 +23,14 @@ inline void max_pool_plane_generic(const pool_geometry& g, const float* x, float
 }
 
 #if defined(__AVX512F__)
-// Vectors of 16 outputs along a row; masked loads fill the padding with -inf. Stride 2 takes the
-// even lanes of 32 loaded values.
+// Vectors of 16 outputs along a row; masked loads fill the padding and the columns past the input
+// (ceil mode) with -inf. Stride S along the row (2: the even lanes of 32 loaded values); any
+// stride down the columns. max_ps drops a NaN in its first operand, so NaNs are tracked in a mask
+// and written at the end (PyTorch: a window holding a NaN gives NaN).
 template <int S>
 inline void max_pool_plane_avx512(const pool_geometry& g, const float* x, float* y) {
   const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  const __m512 qnan = _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN());
   const __m512i even =
       _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
   const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
@@ -41,29 +44,67 @@ inline void max_pool_plane_avx512(const pool_geometry& g, const float* x, float*
       const int nl = std::min(16, g.out_w - ox0);
       const __mmask16 store = __mmask16(nl == 16 ? 0xffff : (1u << nl) - 1);
       __m512 m = ninf;
-      for (int ky = 0; ky < g.kernel; ++ky) {
-        const int iy = oy * S + ky - g.pad;
+      __mmask16 nan = 0;
+      for (int ky = 0; ky < g.kernel_h; ++ky) {
+        const int iy = oy * g.stride_h + ky - g.pad_h;
         if (iy < 0 || iy >= g.in_h) continue;
         const float* row = x + long(iy) * g.in_w;
-        for (int kx = 0; kx < g.kernel; ++kx) {
-          const int ix0 = ox0 * S + kx - g.pad;  // input column of lane 0
+        for (int kx = 0; kx < g.kernel_w; ++kx) {
+          const int ix0 = ox0 * S + kx - g.pad_w;  // input column of lane 0
+          __m512 v;
           if constexpr (S == 1) {
-            m = _mm512_mask_max_ps(m, 0xffff, m, _mm512_mask_loadu_ps(ninf, in_range(ix0) & store, row + ix0));
+            v = _mm512_mask_loadu_ps(ninf, in_range(ix0) & store, row + ix0);
           } else {
             const __m512 lo = _mm512_mask_loadu_ps(ninf, in_range(ix0), row + ix0);
             const __m512 hi = _mm512_mask_loadu_ps(ninf, in_range(ix0 + 16), row + ix0 + 16);
-            m = _mm512_mask_max_ps(m, 0xffff, m, _mm512_permutex2var_ps(lo, even, hi));
+            v = _mm512_permutex2var_ps(lo, even, hi);
           }
+          nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+          m = _mm512_mask_max_ps(m, 0xffff, m, v);  // (the unmasked form warns on GCC 12)
         }
       }
-      _mm512_mask_storeu_ps(y + long(oy) * g.out_w + ox0, store, m);
+      _mm512_mask_storeu_ps(y + long(oy) * g.out_w + ox0, store, _mm512_mask_mov_ps(m, nan, qnan));
     }
 }
 #endif
 
+// One output row of an average pool: row[ox] += in[ox * S + kx - pad_w] for every in-range
+// column, each kx a branch-free loop over the outputs whose column is inside the input. S = 0:
+// the stride is read at run time.
+template <int S>
+inline void avg_pool_row_sum(const pool_geometry& g, const float* in, float* row) {
+  const int s = S ? S : g.stride_w;
+  for (int kx = 0; kx < g.kernel_w; ++kx) {
+    const int off = kx - g.pad_w;  // input column of output 0
+    const int lo = off < 0 ? (-off + s - 1) / s : 0;
+    const int last = g.in_w - 1 - off;  // the last output's column must be <= in_w - 1
+    const int hi = last < 0 ? 0 : std::min(g.out_w, last / s + 1);
+    for (int ox = lo; ox < hi; ++ox) row[ox] += in[ox * s + off];
+  }
+}
+
+template <int S>
+inline void avg_pool_plane(const pool_geometry& g, const float* x, float* y) {
+  for (int oy = 0; oy < g.out_h; ++oy) {
+    float* row = y + long(oy) * g.out_w;
+    std::fill(row, row + g.out_w, 0.0f);
+    const int y0 = oy * g.stride_h - g.pad_h, y1 = std::min(y0 + g.kernel_h, g.in_h + g.pad_h);
+    const int r0 = std::max(y0, 0), r1 = std::min(y1, g.in_h);
+    for (int r = r0; r < r1; ++r) avg_pool_row_sum<S>(g, x + long(r) * g.in_w, row);
+    // The divisor is a product of per-axis counts (reference::avg_pool says which).
+    const int rows = g.count_include_pad ? y1 - y0 : r1 - r0;
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      const int x0 = ox * g.stride_w - g.pad_w, x1 = std::min(x0 + g.kernel_w, g.in_w + g.pad_w);
+      const int cols = g.count_include_pad ? x1 - x0 : std::min(x1, g.in_w) - std::max(x0, 0);
+      row[ox] /= float(rows * cols);
+    }
+  }
+}
+
 }  // namespace detail
 
-// Max pooling (padding = -infinity, PyTorch semantics) of `batch` images; part p of the planes.
+// Max pooling (padding = -infinity, NaN wins, PyTorch semantics) of `batch` images; part p of the
+// planes.
 inline void max_pool(const pool_geometry& g, const float* in, float* out, int batch, part p = {}) {
   const int planes = batch * g.channels;
   const long ihw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
@@ -71,16 +112,29 @@ inline void max_pool(const pool_geometry& g, const float* in, float* out, int ba
     const float* x = in + pl * ihw;
     float* y = out + pl * ohw;
 #if defined(__AVX512F__)
-    if (g.stride == 1) {
+    if (g.stride_w == 1) {
       detail::max_pool_plane_avx512<1>(g, x, y);
       continue;
     }
-    if (g.stride == 2) {
+    if (g.stride_w == 2) {
       detail::max_pool_plane_avx512<2>(g, x, y);
       continue;
     }
 #endif
     detail::max_pool_plane_generic(g, x, y);
+  }
+}
+
+// Average pooling (see reference::avg_pool) of `batch` images; part p of the planes.
+inline void avg_pool(const pool_geometry& g, const float* in, float* out, int batch, part p = {}) {
+  const int planes = batch * g.channels;
+  const long ihw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
+  for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
+    const float* x = in + pl * ihw;
+    float* y = out + pl * ohw;
+    if (g.stride_w == 1) detail::avg_pool_plane<1>(g, x, y);
+    else if (g.stride_w == 2) detail::avg_pool_plane<2>(g, x, y);
+    else detail::avg_pool_plane<0>(g, x, y);
   }
 }
 

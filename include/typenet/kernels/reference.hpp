@@ -1,6 +1,7 @@
 #pragma once
 // Reference kernels: plain, obviously-correct loops, single-threaded, NCHW float32. They are the
 // oracle the fast kernels are tested against; never optimise them.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -61,7 +62,8 @@ inline void add(long n, const float* a, const float* b, float* out) {
   for (long i = 0; i < n; ++i) out[i] = a[i] + b[i];
 }
 
-// Max pooling; padding counts as -infinity (PyTorch semantics).
+// Max pooling; padding counts as -infinity and a window holding a NaN gives NaN (PyTorch
+// semantics). Windows that hang off the input (ceil mode) are clipped.
 inline void max_pool(const pool_geometry& g, const float* in, float* out, int batch) {
   for (int n = 0; n < batch; ++n)
     for (int c = 0; c < g.channels; ++c) {
@@ -70,19 +72,43 @@ inline void max_pool(const pool_geometry& g, const float* in, float* out, int ba
       for (int oy = 0; oy < g.out_h; ++oy)
         for (int ox = 0; ox < g.out_w; ++ox) {
           float m = -std::numeric_limits<float>::infinity();
-          for (int ky = 0; ky < g.kernel; ++ky) {
-            const int iy = oy * g.stride + ky - g.pad;
+          for (int ky = 0; ky < g.kernel_h; ++ky) {
+            const int iy = oy * g.stride_h + ky - g.pad_h;
             if (iy < 0 || iy >= g.in_h) continue;
-            for (int kx = 0; kx < g.kernel; ++kx) {
-              const int ix = ox * g.stride + kx - g.pad;
+            for (int kx = 0; kx < g.kernel_w; ++kx) {
+              const int ix = ox * g.stride_w + kx - g.pad_w;
               if (ix < 0 || ix >= g.in_w) continue;
               const float v = x[long(iy) * g.in_w + ix];
-              if (v > m) m = v;
+              if (v > m || std::isnan(v)) m = v;
+              if (std::isnan(m)) break;
             }
+            if (std::isnan(m)) break;
           }
           y[long(oy) * g.out_w + ox] = m;
         }
     }
+}
+
+// Average pooling, PyTorch's rule: the window [start, start + k) is first clipped to the padded
+// input [-pad, in + pad), which gives the divisor when count_include_pad; then to the input
+// [0, in), whose elements are summed (and counted when not count_include_pad).
+inline void avg_pool(const pool_geometry& g, const float* in, float* out, int batch) {
+  for (long plane = 0; plane < long(batch) * g.channels; ++plane) {
+    const float* x = in + plane * g.in_h * g.in_w;
+    float* y = out + plane * g.out_h * g.out_w;
+    for (int oy = 0; oy < g.out_h; ++oy)
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        int y0 = oy * g.stride_h - g.pad_h, x0 = ox * g.stride_w - g.pad_w;
+        int y1 = std::min(y0 + g.kernel_h, g.in_h + g.pad_h), x1 = std::min(x0 + g.kernel_w, g.in_w + g.pad_w);
+        const int padded = (y1 - y0) * (x1 - x0);
+        y0 = std::max(y0, 0), x0 = std::max(x0, 0), y1 = std::min(y1, g.in_h), x1 = std::min(x1, g.in_w);
+        double s = 0.0;
+        for (int r = y0; r < y1; ++r)
+          for (int c = x0; c < x1; ++c) s += x[long(r) * g.in_w + c];
+        const int divisor = g.count_include_pad ? padded : (y1 - y0) * (x1 - x0);
+        y[long(oy) * g.out_w + ox] = divisor > 0 ? float(s / divisor) : 0.0f;
+      }
+  }
 }
 
 // Mean over the spatial positions of each channel: out is [batch][channels].
