@@ -41,8 +41,10 @@ namespace inception {
 // torchvision's BasicConv2d: convolution without bias, batch norm with eps 0.001, ReLU (F.relu:
 // no module). Kernel and Padding may be rectangular (hw{1, 7}).
 template <int Out, hw Kernel, int Stride = 1, hw Padding = 0>
-using basic_conv2d =
-    sequential<named<"conv", conv2d<Out, Kernel, Stride, Padding>>, named<"bn", basic_batch_norm<std::ratio<1, 1000>>>, named<"", relu>>;
+struct basic_conv2d
+    : block_of<ops::unchecked_block<"inception::basic_conv2d">,
+               sequential<named<"conv", conv2d<Out, Kernel, Stride, Padding>>, named<"bn", basic_batch_norm<std::ratio<1, 1000>>>,
+                          named<"", relu>>> {};
 
 namespace detail {
 template <int C1x1, int C3x3Reduce, int C3x3, int C5x5Reduce, int C5x5, int PoolProj>

@@ -3,7 +3,6 @@
 // torchvision's InceptionA ... InceptionE with their state_dict names: branches side by side,
 // concatenated. A keeps the 35x35 grid, B reduces it to 17x17, C factorises 7x7 into 1x7 and 7x1,
 // D reduces to 8x8, E splits 3x3 into 1x3 || 3x1 inside a branch (nested concats).
-#include "../fixed_string.hpp"
 #include "../layers/avg_pool.hpp"
 #include "block.hpp"
 #include "bottleneck.hpp"  // ops::stage
@@ -21,16 +20,9 @@ namespace ops {
 // prefix is the kind); B, D and E have nothing of their own to check.
 using inception_a = stage<rule::inception_a_positive>;
 using inception_c = stage<rule::inception_c_positive>;
-template <fixed_string Kind>
-struct inception_v3_fixed {
-  static constexpr std::string_view kind = Kind.view();
-  struct attributes {};
-  using rules = rule_list<>;
-  static constexpr ir::flow flow = ir::flow::chain;
-};
-using inception_b = inception_v3_fixed<"inception::block_b">;
-using inception_d = inception_v3_fixed<"inception::block_d">;
-using inception_e = inception_v3_fixed<"inception::block_e">;
+using inception_b = unchecked_block<"inception::block_b">;
+using inception_d = unchecked_block<"inception::block_d">;
+using inception_e = unchecked_block<"inception::block_e">;
 }  // namespace ops
 
 namespace inception {
