@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Export a torchvision classifier (the ResNet family) for typenet's tests: weights (.safetensors), an input batch
+"""Export a torchvision classifier (the zoo in MODELS) for typenet's tests: weights (.safetensors), an input batch
 and PyTorch's logits for it (.npy).
 
 Random weights (--seed) are torchvision's default init, then made harder to get right by accident:
@@ -32,7 +32,18 @@ MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "r
           "mobilenet_v3_large",
           "efficientnet_b0",
           "efficientnet_v2_s",
+          "squeezenet1_1",
+          "googlenet",
+          "inception_v3",
           )
+# Constructor arguments beyond weights=None: the eval form typenet models. GoogLeNet and
+# Inception-v3 without their auxiliary classifiers (used in training only) and without
+# transform_input (the re-normalisation for their ported pretrained weights), with torchvision's
+# truncated-normal init (asked for, so it does not warn).
+EVAL_FORM = {
+    "googlenet": dict(aux_logits=False, transform_input=False, init_weights=True),
+    "inception_v3": dict(aux_logits=False, transform_input=False, init_weights=True),
+}
 
 _DTYPES = {
     torch.float64: ("F64", "<f8"), torch.float32: ("F32", "<f4"), torch.float16: ("F16", "<f2"),
@@ -137,7 +148,11 @@ def _calibrate(model, gen, height, width, logit_std=3.0):
       component, which otherwise dominates the logits: every input gets the same argmax."""
     # At the size of the real inputs: the share of zero-padded borders shifts the mean features.
     x = make_input(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)), CALIBRATION_BATCH, height, width).double()
-    fc = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]  # the classifier's last layer
+    # The classifier's last layer: a Linear, or SqueezeNet's final 1x1 conv (its logits are that
+    # conv's ReLU'd maps, averaged; centring its pre-ReLU output keeps about half of each map).
+    fc = [m for m in model.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))][-1]
+    if isinstance(fc, torch.nn.Conv2d) and (fc.kernel_size != (1, 1) or fc.groups != 1 or fc.bias is None):
+        raise ValueError(f"the classifier's last layer is {fc}: expected a Linear or a 1x1 conv with bias")
     feats = {}
 
     def conv_hook(conv, inp, out):
@@ -157,10 +172,13 @@ def _calibrate(model, gen, height, width, logit_std=3.0):
         with torch.no_grad():
             model(x)
             f = feats["x"]
+            if f.dim() == 4:  # the 1x1 conv: every pixel of every map is a sample
+                f = f.permute(0, 2, 3, 1).reshape(-1, f.shape[1])
+            weight = fc.weight.view(fc.weight.shape[0], -1)  # a view: scaling it scales the conv
             mu = f.mean(0)
-            k = _grid(logit_std / ((f - mu) @ fc.weight.t()).std().item())
-            fc.weight.mul_(k)
-            fc.bias.sub_(fc.weight @ mu)
+            k = _grid(logit_std / ((f - mu) @ weight.t()).std().item())
+            weight.mul_(k)
+            fc.bias.sub_(weight @ mu)
     finally:
         for h in hooks:
             h.remove()
@@ -171,14 +189,16 @@ def build_model(name, seed=None, pretrained=None, height=224, width=224):
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
     if pretrained is not None:
-        model = getattr(torchvision.models, name)(weights=None)
+        model = getattr(torchvision.models, name)(weights=None, **EVAL_FORM.get(name, {}))
         state = torch.load(pretrained, map_location="cpu")
         if isinstance(state, dict) and "state_dict" in state and not any(k.endswith(".weight") for k in state):
             state = state["state_dict"]
+        if name in EVAL_FORM:  # torchvision's checkpoints carry the auxiliary classifiers
+            state = {k: v for k, v in state.items() if not k.startswith(("aux1.", "aux2.", "AuxLogits."))}
         model.load_state_dict(state)
     else:
         torch.manual_seed(seed)
-        model = getattr(torchvision.models, name)(weights=None)  # torchvision's default init
+        model = getattr(torchvision.models, name)(weights=None, **EVAL_FORM.get(name, {}))  # torchvision's default init
         gen = torch.Generator().manual_seed(seed + 1_000_003)
         with torch.no_grad():
             _randomise_batchnorms(model, gen)

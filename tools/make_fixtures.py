@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Creates the PyTorch fixtures typenet's [torch] tests read:
 
-  <model>.safetensors, <model>_input.npy, <model>_logits.npy   for the ResNet family (MODELS)
+  <model>.safetensors, <model>_input.npy, <model>_logits.npy   for the zoo (MODELS), at its native size
   <model>_input_160x192.npy, <model>_logits_160x192.npy          the same weights at 160x192
   test.png, test.jpg, test_large.png                           synthetic test images
   test_preprocessed.npy, test_large_preprocessed.npy,          torchvision's ImageNet preprocessing
@@ -39,7 +39,13 @@ MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "r
           "mobilenet_v3_large",
           "efficientnet_b0",
           "efficientnet_v2_s",
+          "squeezenet1_1",
+          "googlenet",
+          "inception_v3",
           )
+NATIVE = {  # a model's native input size (height, width), if not 224x224: its typenet type's
+    "inception_v3": (299, 299),
+}
 ALSO = (160, 192)  # a non-square size for the dynamic front end
 IMAGES = {  # name: (width, height); test_large is down-scaled by Resize(256), test up-scaled
     "test": (300, 200),
@@ -93,9 +99,14 @@ def run(cmd):
         raise FixtureError(f"{' '.join(cmd)} failed with exit status {r.returncode}")
 
 
+def native_size(model):
+    return NATIVE.get(model, (224, 224))
+
+
 def make_model(out, model):
+    height, width = native_size(model)
     run([sys.executable, EXPORT, "--model", model, "--seed", str(WEIGHT_SEED), "--input-seed", str(INPUT_SEED),
-         "--batch", "2", "--height", "224", "--width", "224",
+         "--batch", "2", "--height", str(height), "--width", str(width),
          "--weights", os.path.join(out, f"{model}.safetensors"),
          "--input", os.path.join(out, f"{model}_input.npy"),
          "--logits", os.path.join(out, f"{model}_logits.npy"),
@@ -159,7 +170,7 @@ def main():
         stamps = Stamps(out)
         also = f"{ALSO[0]}x{ALSO[1]}"
         jobs = [([f"{m}.safetensors", f"{m}_input.npy", f"{m}_logits.npy", f"{m}_input_{also}.npy", f"{m}_logits_{also}.npy"],
-                 recipe_of("model", m, WEIGHT_SEED, INPUT_SEED, ALSO), lambda m=m: make_model(out, m))
+                 recipe_of("model", m, WEIGHT_SEED, INPUT_SEED, ALSO, *native_size(m)), lambda m=m: make_model(out, m))
                 for m in MODELS]
         image_files = [f"{n}.png" for n in IMAGES] + [f"{n}_preprocessed.npy" for n in IMAGES]
         image_files += ["test.jpg", "test_jpg_preprocessed.npy"]

@@ -79,6 +79,7 @@ def cases():
     conv("conv_rect_s21", 2, 6, 11, 9, 4, (3, 5), (2, 1), (1, 2), 2, False)
     # everything uneven: 2x5 kernel, stride (1, 3), padding (0, 1), 7x13 input
     conv("conv_rect_odd", 1, 3, 7, 13, 5, (2, 5), (1, 3), (0, 1), 1, True)
+
     # Pools with PyTorch's every option. NAME_params.npy holds the window for the C++ test:
     # [kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, ceil_mode, count_include_pad].
     def pool(name, kind, n, c, h, w, kernel, stride, pad, ceil_mode, count_include_pad=True):

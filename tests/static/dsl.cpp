@@ -298,3 +298,74 @@ static_assert(std::is_same_v<output_t<densenet::transition<128>, shape<256, 56, 
 static_assert(numbered<"denselayer", 24>.view() == "denselayer24");
 static_assert(!accepts<densenet::dense_layer<0>, shape<64, 56, 56>>);
 static_assert(!accepts<densenet::block<0, 32>, shape<64, 56, 56>>);
+
+// ---- SqueezeNet, GoogLeNet, Inception-v3: torchvision 0.14's sum(p.numel()) of the eval form -----
+namespace {
+using namespace typenet::models;
+static_assert(param_count_v<squeezenet1_1> == 1'235'496);
+static_assert(param_count_v<googlenet> == 6'624'904);  // aux_logits=False
+static_assert(param_count_v<inception_v3> == 23'834'568);
+static_assert(param_count_v<squeezenet1_1_t<224, 224, 10>> == 727'626);
+static_assert(param_count_v<googlenet_t<224, 224, 10>> == 5'610'154);
+static_assert(param_count_v<inception_v3_t<299, 299, 10>> == 21'806'058);
+// MACs per image (convolutions and linear layers), counted by forward hooks on torchvision's
+// modules; its docs round them to 0.35, 1.50 and 5.71 G.
+static_assert(macs_v<squeezenet1_1> == 349'151'936L);
+static_assert(macs_v<googlenet> == 1'498'376'192L);
+static_assert(macs_v<inception_v3> == 5'713'216'096L);
+static_assert(std::is_same_v<inception_v3::input_shape, shape<3, 299, 299>>);
+static_assert(std::is_same_v<output_shape_t<squeezenet1_1>, shape<1000, 1, 1>>);
+static_assert(std::is_same_v<output_shape_t<googlenet_t<160, 192, 10>>, shape<10, 1, 1>>);
+static_assert(std::is_same_v<output_shape_t<inception_v3_t<160, 192>>, shape<1000, 1, 1>>);
+static_assert(std::is_same_v<output_shape_t<squeezenet1_1_t<160, 192, 10>>, shape<10, 1, 1>>);
+
+// SqueezeNet's pools round up (ceil_mode): a 56x56 fire output pools to 28x28 (floor: 27x27).
+static_assert(std::is_same_v<output_t<squeezenet::fire<16, 64, 64>, shape<64, 55, 55>>, shape<128, 55, 55>>);
+static_assert(std::is_same_v<output_t<sequential<squeezenet::fire<16, 64, 64>, max_pool<3, 2, 0, true>>, shape<64, 56, 56>>,
+                             shape<128, 28, 28>>);
+static_assert(layer_params_v<squeezenet::fire<16, 64, 64>, shape<64, 55, 55>> == 64 * 16 + 16 + 16 * 64 + 64 + 16 * 64 * 9 + 64);
+static_assert(!accepts<squeezenet::fire<0, 64, 64>, shape<64, 55, 55>>);  // nothing to squeeze to
+static_assert(!accepts<squeezenet::fire<16, 64, 0>, shape<64, 55, 55>>);  // no 3x3 expand filters
+static_assert(std::is_same_v<output_t<squeezenet::classifier<10>, shape<512, 13, 13>>, shape<10, 1, 1>>);
+
+// GoogLeNet's module: #1x1 + #3x3 + #5x5 + pool proj channels, the size kept (table 1's 3a: 256).
+static_assert(std::is_same_v<output_t<inception::block<64, 96, 128, 16, 32, 32>, shape<192, 28, 28>>, shape<256, 28, 28>>);
+static_assert(std::is_same_v<output_t<inception::block<384, 192, 384, 48, 128, 128>, shape<832, 7, 9>>, shape<1024, 7, 9>>);
+static_assert(!accepts<inception::block<64, 96, 128, 0, 32, 32>, shape<192, 28, 28>>);  // a 5x5 reduce to 0 channels
+static_assert(accepts<inception::block<64, 96, 128, 16, 32, 32>, shape<192, 1, 1>>);  // every branch pads: any size
+// BasicConv2d: no conv bias, batch norm with eps 0.001.
+static_assert(layer_params_v<inception::basic_conv2d<64, 7, 2, 3>, shape<3, 224, 224>> == 64 * 3 * 49 + 2 * 64);
+static_assert(std::is_same_v<typenet::detail::child_t<inception::basic_conv2d<64, 1>, 1>, named<"bn", basic_batch_norm<std::ratio<1, 1000>>>>);
+
+// Inception-v3's modules on their grids: A 35x35, B to 17x17, C 17x17, D to 8x8, E 8x8.
+static_assert(std::is_same_v<output_t<inception::block_a<32>, shape<192, 35, 35>>, shape<256, 35, 35>>);
+static_assert(std::is_same_v<output_t<inception::block_b, shape<288, 35, 35>>, shape<768, 17, 17>>);
+static_assert(std::is_same_v<output_t<inception::block_c<128>, shape<768, 17, 17>>, shape<768, 17, 17>>);
+static_assert(std::is_same_v<output_t<inception::block_d, shape<768, 17, 17>>, shape<1280, 8, 8>>);
+static_assert(std::is_same_v<output_t<inception::block_e, shape<1280, 8, 8>>, shape<2048, 8, 8>>);
+static_assert(std::is_same_v<output_t<inception::block_c<128>, shape<768, 5, 11>>, shape<768, 5, 11>>);  // 1x7, 7x1 keep any size
+static_assert(!accepts<inception::block_a<0>, shape<192, 35, 35>>);
+static_assert(!accepts<inception::block_c<0>, shape<768, 17, 17>>);
+static_assert(!accepts<inception::block_b, shape<288, 2, 2>>);  // 3x3 stride 2 unpadded: at least 3x3 in
+// The smallest input: torchvision's inception_v3 needs 75x75 (Mixed_7a's unpadded 3x3 stride 2
+// sees 3x3 there, 2x2 at 74x74).
+static_assert(well_formed<inception_v3_t<75, 75>> && !well_formed<inception_v3_t<74, 75>>);
+}  // namespace
+
+TEST_CASE("SqueezeNet, GoogLeNet and Inception-v3 summaries print torchvision's names", "[dsl][summary]") {
+  std::ostringstream s, g, i;
+  print_summary<typenet::models::squeezenet1_1>(s, "squeezenet1_1");
+  CHECK_THAT(s.str(), Catch::Contains("features.3.expand3x3 (conv2d)"));
+  CHECK_THAT(s.str(), Catch::Contains("features.12 (squeezenet::fire)"));
+  CHECK_THAT(s.str(), Catch::Contains("classifier.1 (conv2d)"));
+  CHECK_THAT(s.str(), Catch::Contains("Total params: 1,235,496"));
+  print_summary<typenet::models::googlenet>(g, "googlenet");
+  CHECK_THAT(g.str(), Catch::Contains("inception4e.branch3.1.bn (batch_norm)"));
+  CHECK_THAT(g.str(), Catch::Contains("inception5b (inception::block)"));
+  CHECK_THAT(g.str(), Catch::Contains("conv3 (inception::basic_conv2d)"));
+  CHECK_THAT(g.str(), Catch::Contains("(1024, 7, 7)"));
+  print_summary<typenet::models::inception_v3>(i, "inception_v3");
+  CHECK_THAT(i.str(), Catch::Contains("Mixed_7c.branch3x3dbl_3b.conv (conv2d)"));
+  CHECK_THAT(i.str(), Catch::Contains("Mixed_6e.branch_pool.conv (conv2d)"));
+  CHECK_THAT(i.str(), Catch::Contains("Mixed_7a (inception::block_d)"));
+}

@@ -1,6 +1,7 @@
 // Parity with PyTorch: torchvision models with random weights and randomised batch-norm statistics
-// (exported by tools/export_torchvision.py, never seen by typenet before), batch 2 at 224x224, and
-// for the dynamic front end also at 160x192 with the same weights. Logits must agree within
+// (exported by tools/export_torchvision.py, never seen by typenet before), batch 2 at the model's
+// native size (its type's input: 224x224, inception_v3 299x299), and for the dynamic front end
+// also at 160x192 with the same weights. Logits must agree within
 // 1e-4 x max(1, max|logit|), with identical argmax.
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -44,17 +45,20 @@ void check_parity(const std::string& name, bool fused) {
           });
 }
 
-// Both front ends, fused: the static type at 224x224, its dynamic twin at 224x224 and 160x192.
+std::string size_text(typenet::dims d) { return std::to_string(d.height) + "x" + std::to_string(d.width); }
+
+// Both front ends, fused: the static type at its native size, its dynamic twin at that size and
+// at 160x192 (fixtures <name>_input.npy and <name>_input_160x192.npy).
 template <class M>
 void check_both_front_ends(const std::string& name) {
   check_parity<M>(name, true);
-  const auto at_224 = typenet::dynamic::model::of<M>();
-  const auto at_160x192 = typenet::dynamic::model({3, 160, 192}, typenet::lower<typename M::body>());
-  const auto weights = typenet::dynamic::load_weights(at_224, dir + "/" + name + ".safetensors");
-  for (const auto* m : {&at_224, &at_160x192}) {
-    const bool square = m == &at_224;
-    compare(name + (square ? " dynamic 224x224" : " dynamic 160x192"), name + (square ? "_input.npy" : "_input_160x192.npy"),
-            name + (square ? "_logits.npy" : "_logits_160x192.npy"), [&](const typenet::io::array& x, float* y, int batch) {
+  const auto native = typenet::dynamic::model::of<M>();
+  const auto other = typenet::dynamic::model({3, 160, 192}, typenet::lower<typename M::body>());
+  const auto weights = typenet::dynamic::load_weights(native, dir + "/" + name + ".safetensors");
+  for (const auto* m : {&native, &other}) {
+    const std::string suffix = m == &native ? "" : "_" + size_text(m->input_shape());
+    compare(name + " dynamic " + size_text(m->input_shape()), name + "_input" + suffix + ".npy", name + "_logits" + suffix + ".npy",
+            [&](const typenet::io::array& x, float* y, int batch) {
               REQUIRE(x.shape == std::vector<long>{batch, 3, m->input_shape().height, m->input_shape().width});
               typenet::dynamic::executor(*m, weights, {.threads = 2, .max_batch = batch}).forward(x.data.data(), y, batch);
             });
@@ -97,3 +101,6 @@ TYPENET_ZOO_PARITY(mobilenet_v3_small)
 TYPENET_ZOO_PARITY(mobilenet_v3_large)
 TYPENET_ZOO_PARITY(efficientnet_b0)
 TYPENET_ZOO_PARITY(efficientnet_v2_s)
+TYPENET_ZOO_PARITY(squeezenet1_1)
+TYPENET_ZOO_PARITY(googlenet)
+TYPENET_ZOO_PARITY(inception_v3)

@@ -18,10 +18,10 @@ TYPENET_RULE(avg_pool_options_form,
 }  // namespace rule
 
 namespace ops {
-struct avg_pool : detail::window_op<rule::avg_pool_positive, rule::avg_pool_padding, rule::avg_pool_kernel_fits> {
+struct avg_pool : typenet::detail::window_op<rule::avg_pool_positive, rule::avg_pool_padding, rule::avg_pool_kernel_fits> {
   static constexpr std::string_view kind = "avg_pool";
   static runtime::value emit(const attributes& a, ir::emit_context& ctx) {
-    return detail::emit_pool<avg_pool, &kernels::avg_pool, &kernels::reference::avg_pool>(a, ctx);
+    return typenet::detail::emit_pool<avg_pool, &kernels::avg_pool, &kernels::reference::avg_pool>(a, ctx);
   }
 };
 }  // namespace ops

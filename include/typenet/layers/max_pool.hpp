@@ -17,10 +17,10 @@ TYPENET_RULE(max_pool_options_form,
 }  // namespace rule
 
 namespace ops {
-struct max_pool : detail::window_op<rule::max_pool_positive, rule::max_pool_padding, rule::max_pool_kernel_fits> {
+struct max_pool : typenet::detail::window_op<rule::max_pool_positive, rule::max_pool_padding, rule::max_pool_kernel_fits> {
   static constexpr std::string_view kind = "max_pool";
   static runtime::value emit(const attributes& a, ir::emit_context& ctx) {
-    return detail::emit_pool<max_pool, &kernels::max_pool, &kernels::reference::max_pool>(a, ctx);
+    return typenet::detail::emit_pool<max_pool, &kernels::max_pool, &kernels::reference::max_pool>(a, ctx);
   }
 };
 }  // namespace ops

@@ -31,6 +31,8 @@ using zoo = typenet::detail::type_list<
     zoo_entry<"densenet121", densenet121>,
     zoo_entry<"efficientnet_b0", efficientnet_b0, 256, interpolation::bicubic>,
     zoo_entry<"efficientnet_v2_s", efficientnet_v2_s_t<384, 384>, 384>,
+    zoo_entry<"googlenet", googlenet>,
+    zoo_entry<"inception_v3", inception_v3, 342>,
     zoo_entry<"mnasnet1_0", mnasnet1_0>,
     zoo_entry<"mobilenet_v2", mobilenet_v2>,
     zoo_entry<"mobilenet_v3_large", mobilenet_v3_large>,
@@ -46,6 +48,7 @@ using zoo = typenet::detail::type_list<
     zoo_entry<"resnext101_32x8d", resnext101_32x8d>,
     zoo_entry<"resnext101_64x4d", resnext101_64x4d, 232>,
     zoo_entry<"shufflenet_v2_x1_0", shufflenet_v2_x1_0>,
+    zoo_entry<"squeezenet1_1", squeezenet1_1>,
     zoo_entry<"vgg11_bn", vgg11_bn>,
     zoo_entry<"vgg16_bn", vgg16_bn>,
     zoo_entry<"wide_resnet50_2", wide_resnet50_2>>;
