@@ -58,12 +58,14 @@ std::string dims_string(typenet::dims d) {
 }
 
 void list(const std::vector<zoo_model>& zoo) {
-  std::printf("%-20s %14s %16s %10s  %s\n", "model", "params", "MACs", "input", "preprocessing (torchvision IMAGENET1K_V1)");
+  std::printf("%-20s %14s %16s %14s %10s  %s\n", "model", "params", "MACs", "activations", "input",
+              "preprocessing (torchvision IMAGENET1K_V1)");
   for (const zoo_model& m : zoo)
-    std::printf("%-20s %14s %16s %10s  resize %d %s, crop %d\n", std::string(m.name).c_str(),
+    std::printf("%-20s %14s %16s %14s %10s  resize %d %s, crop %d\n", std::string(m.name).c_str(),
                 typenet::detail::with_commas(m.params).c_str(), typenet::detail::with_commas(m.macs).c_str(),
-                dims_string(m.input).c_str(), m.resize, filter_name(m.filter), m.input.height);
-  std::printf("%zu models; MACs per image at the input size\n", zoo.size());
+                typenet::detail::with_commas(m.activation_bytes).c_str(), dims_string(m.input).c_str(), m.resize,
+                filter_name(m.filter), m.input.height);
+  std::printf("%zu models; MACs and activation bytes (the memory plan's peak) per image at the input size\n", zoo.size());
 }
 
 // The input batch [N][C][H][W] and its per-image shape: an .npy file, images through torchvision's

@@ -22,6 +22,7 @@ zoo_model row() {
           .filter = Entry::filter,
           .params = param_count_v<M>,
           .macs = macs_v<M>,
+          .activation_bytes = activation_bytes_v<M>,
           .print_summary = [](std::ostream& os, int max_depth) { typenet::print_summary<M>(os, Entry::name, max_depth); },
           .lower = [] { return typenet::lower<typename M::body>(); },
           .load_weights = [](const std::string& path) { return typenet::load_weights<M>(path); },

@@ -25,6 +25,7 @@ struct zoo_model {
   int resize = 0;         // torchvision's Resize before CenterCrop(input.height)
   models::interpolation filter = models::interpolation::bilinear;  // Resize's
   long params = 0, macs = 0;  // at the native size, per image
+  long activation_bytes = 0;  // the memory plan's peak per image (memory_plan_v<M>)
   void (*print_summary)(std::ostream&, int max_depth) = nullptr;
   ir::node (*lower)() = nullptr;  // the static body's description, for the dynamic graph at any size
   weight_store (*load_weights)(const std::string& path) = nullptr;  // checked against the static type

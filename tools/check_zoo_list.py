@@ -33,7 +33,7 @@ def main():
     out = subprocess.run([command, "list"], check=True, capture_output=True, text=True).stdout
     print(out, end="")
     rows = {}
-    for m in re.finditer(r"^(\S+)\s+([\d,]+)\s+([\d,]+)\s+(\d+)x(\d+)x(\d+)\s+resize (\d+) (\w+), crop (\d+)$", out, re.M):
+    for m in re.finditer(r"^(\S+)\s+([\d,]+)\s+([\d,]+)\s+[\d,]+\s+(\d+)x(\d+)x(\d+)\s+resize (\d+) (\w+), crop (\d+)$", out, re.M):
         if m[1] in rows:
             print(f"FAIL {m[1]}: listed twice")
             return 1

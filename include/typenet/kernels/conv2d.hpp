@@ -356,7 +356,7 @@ inline void conv_tile(const conv_tile_args& a) {
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) {
       __m512 y = acc[r][v];
-      if (a.last && a.relu) y = _mm512_max_ps(zero, y);  // NaN (the second operand) survives, as in PyTorch
+      if (a.last && a.relu) y = _mm512_mask_max_ps(y, 0xffff, zero, y);  // NaN (the second operand) survives, as in PyTorch
       _mm512_mask_storeu_ps(a.out + r * ohw + sl[v].out_off, __mmask16(sl[v].store), y);
     }
   }
