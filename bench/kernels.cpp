@@ -120,14 +120,18 @@ void bm_conv_reference(benchmark::State& state, k::conv_geometry g) {
   state.counters["FLOPS"] = benchmark::Counter(2 * macs(g), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void bm_max_pool(benchmark::State& state, int threads) {
-  const auto g = k::make_pool_geometry(64, 112, 112, 3, 3, 2, 2, 1, 1);
+// A pool kernel (fast, on 1 or 2 threads, or the reference one) on one image.
+using pool_kernel = void (*)(const k::pool_geometry&, const float*, float*, int, k::part);
+using reference_pool_kernel = void (*)(const k::pool_geometry&, const float*, float*, int);
+void bm_pool(benchmark::State& state, pool_kernel fast, reference_pool_kernel reference, k::pool_geometry g, int threads) {
   buffer in(g.in_size()), out(g.out_size());
   for (auto _ : state) {
-    if (threads == 1)
-      k::max_pool(g, in.get(), out.get(), 1, {});
+    if (threads == 0)
+      reference(g, in.get(), out.get(), 1);
+    else if (threads == 1)
+      fast(g, in.get(), out.get(), 1, {});
     else
-      pool2().run([&](k::part p) { k::max_pool(g, in.get(), out.get(), 1, p); });
+      pool2().run([&](k::part p) { fast(g, in.get(), out.get(), 1, p); });
     benchmark::ClobberMemory();
   }
   state.counters["bytes"] = benchmark::Counter(double(g.in_size() + g.out_size()) * 4,
@@ -185,8 +189,24 @@ int register_all() {
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("conv_reference/s1_1x1_256-128_56", bm_conv_reference, resnext[2].g)
       ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("max_pool_3x3s2_64_112/t1", bm_max_pool, 1);
-  benchmark::RegisterBenchmark("max_pool_3x3s2_64_112/t2", bm_max_pool, 2)->UseRealTime();
+  // ResNet's max pool, SqueezeNet's (ceil mode), Inception-v3's branch pool, DenseNet's transition.
+  struct pool_bench {
+    const char* name;
+    pool_kernel fast;
+    reference_pool_kernel reference;
+    k::pool_geometry g;
+  };
+  const pool_bench pools[] = {
+      {"max_pool_3x3s2p1_64_112", k::max_pool, k::reference::max_pool, k::make_pool_geometry(64, 112, 112, 3, 3, 2, 2, 1, 1)},
+      {"max_pool_3x3s2_ceil_96_109", k::max_pool, k::reference::max_pool,
+       k::make_pool_geometry(96, 109, 109, 3, 3, 2, 2, 0, 0, true)},
+      {"avg_pool_3x3s1p1_288_35", k::avg_pool, k::reference::avg_pool, k::make_pool_geometry(288, 35, 35, 3, 3, 1, 1, 1, 1)},
+      {"avg_pool_2x2s2_256_56", k::avg_pool, k::reference::avg_pool, k::make_pool_geometry(256, 56, 56, 2, 2, 2, 2, 0, 0)}};
+  for (const auto& b : pools) {
+    benchmark::RegisterBenchmark((std::string(b.name) + "/t1").c_str(), bm_pool, b.fast, b.reference, b.g, 1);
+    benchmark::RegisterBenchmark((std::string(b.name) + "/t2").c_str(), bm_pool, b.fast, b.reference, b.g, 2)->UseRealTime();
+    benchmark::RegisterBenchmark((std::string(b.name) + "/reference").c_str(), bm_pool, b.fast, b.reference, b.g, 0);
+  }
   benchmark::RegisterBenchmark("linear_2048-1000/t1", bm_linear, 1);
   benchmark::RegisterBenchmark("linear_2048-1000/t2", bm_linear, 2)->UseRealTime();
   benchmark::RegisterBenchmark("thread_pool_run/t2", bm_pool_dispatch)->UseRealTime();

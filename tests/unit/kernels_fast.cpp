@@ -328,12 +328,15 @@ TEST_CASE("fast avg_pool matches reference: ceil mode, count_include_pad, rectan
 
 TEST_CASE("fast max_pool matches reference: ceil mode, rectangles, NaN anywhere in a window", "[kernels][fast][pool]") {
   for (const auto& c : pool_cases)
-    for (bool with_nan : {false, true})
+    for (int nans : {0, 1, 2})
       for (int batch : {1, 3}) {
         std::mt19937 rng(6);
         auto in = random_vector(long(c.c) * c.h * c.w * batch, rng, -2.0f, -0.5f);  // padding as 0 would show
-        if (with_nan)
-          for (std::size_t i = 0; i < in.size(); i += 23) in[i] = nan_f;  // a few per plane, at shifting columns
+        const long plane = long(c.h) * c.w;
+        if (nans == 1)  // a few per plane, at shifting columns
+          for (std::size_t i = 0; i < in.size(); i += 23) in[i] = nan_f;
+        if (nans == 2)  // one per plane, in a shifting row: the windows of neighbouring rows must see it
+          for (long p = 0; p < long(c.c) * batch; ++p) in[std::size_t(p * plane + (p % c.h) * c.w + (p * 5) % c.w)] = nan_f;
         check_pool(c, in, batch, 2, k::max_pool, ref::max_pool, 0.0);
       }
 }

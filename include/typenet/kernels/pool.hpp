@@ -23,14 +23,14 @@ inline void max_pool_plane_generic(const pool_geometry& g, const float* x, float
 }
 
 #if defined(__AVX512F__)
-// Vectors of 16 outputs along a row; masked loads fill the padding and the columns past the input
-// (ceil mode) with -inf. Stride S along the row (2: the even lanes of 32 loaded values); any
-// stride down the columns. max_ps drops a NaN in its first operand, so NaNs are tracked in a mask
-// and written at the end (PyTorch: a window holding a NaN gives NaN).
-template <int S>
-inline void max_pool_plane_avx512(const pool_geometry& g, const float* x, float* y) {
+// One output row in vectors of 16 outputs; masked loads fill the padding and the columns past the
+// input (ceil mode) with -inf. Stride S along the row (2: the even lanes of 32 loaded values); any
+// stride down the columns. max_ps drops a NaN in its first operand, so for rows holding a NaN
+// (TrackNan) NaNs are tracked in a mask and written at the end (PyTorch: a window holding a NaN
+// gives NaN).
+template <int S, bool TrackNan>
+inline void max_pool_row_avx512(const pool_geometry& g, const float* x, float* y, int oy) {
   const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  const __m512 qnan = _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN());
   const __m512i even =
       _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
   const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
@@ -39,38 +39,74 @@ inline void max_pool_plane_avx512(const pool_geometry& g, const float* x, float*
     const __m512i c = _mm512_add_epi32(_mm512_set1_epi32(start), iota);
     return _mm512_cmpge_epi32_mask(c, zero) & _mm512_cmplt_epi32_mask(c, vW);
   };
-  for (int oy = 0; oy < g.out_h; ++oy)
-    for (int ox0 = 0; ox0 < g.out_w; ox0 += 16) {
-      const int nl = std::min(16, g.out_w - ox0);
-      const __mmask16 store = __mmask16(nl == 16 ? 0xffff : (1u << nl) - 1);
-      __m512 m = ninf;
-      __mmask16 nan = 0;
-      for (int ky = 0; ky < g.kernel_h; ++ky) {
-        const int iy = oy * g.stride_h + ky - g.pad_h;
-        if (iy < 0 || iy >= g.in_h) continue;
-        const float* row = x + long(iy) * g.in_w;
-        for (int kx = 0; kx < g.kernel_w; ++kx) {
-          const int ix0 = ox0 * S + kx - g.pad_w;  // input column of lane 0
-          __m512 v;
-          if constexpr (S == 1) {
-            v = _mm512_mask_loadu_ps(ninf, in_range(ix0) & store, row + ix0);
-          } else {
-            const __m512 lo = _mm512_mask_loadu_ps(ninf, in_range(ix0), row + ix0);
-            const __m512 hi = _mm512_mask_loadu_ps(ninf, in_range(ix0 + 16), row + ix0 + 16);
-            v = _mm512_permutex2var_ps(lo, even, hi);
-          }
-          nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
-          m = _mm512_mask_max_ps(m, 0xffff, m, v);  // (the unmasked form warns on GCC 12)
+  for (int ox0 = 0; ox0 < g.out_w; ox0 += 16) {
+    const int nl = std::min(16, g.out_w - ox0);
+    const __mmask16 store = __mmask16(nl == 16 ? 0xffff : (1u << nl) - 1);
+    __m512 m = ninf;
+    __mmask16 nan = 0;
+    for (int ky = 0; ky < g.kernel_h; ++ky) {
+      const int iy = oy * g.stride_h + ky - g.pad_h;
+      if (iy < 0 || iy >= g.in_h) continue;
+      const float* row = x + long(iy) * g.in_w;
+      for (int kx = 0; kx < g.kernel_w; ++kx) {
+        const int ix0 = ox0 * S + kx - g.pad_w;  // input column of lane 0
+        __m512 v;
+        if constexpr (S == 1) {
+          v = _mm512_mask_loadu_ps(ninf, in_range(ix0) & store, row + ix0);
+        } else {
+          const __m512 lo = _mm512_mask_loadu_ps(ninf, in_range(ix0), row + ix0);
+          const __m512 hi = _mm512_mask_loadu_ps(ninf, in_range(ix0 + 16), row + ix0 + 16);
+          v = _mm512_permutex2var_ps(lo, even, hi);
         }
+        if constexpr (TrackNan) nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+        m = _mm512_mask_max_ps(m, 0xffff, m, v);  // (the unmasked form warns on GCC 12)
       }
-      _mm512_mask_storeu_ps(y + long(oy) * g.out_w + ox0, store, _mm512_mask_mov_ps(m, nan, qnan));
     }
+    if constexpr (TrackNan) m = _mm512_mask_mov_ps(m, nan, _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN()));
+    _mm512_mask_storeu_ps(y + long(oy) * g.out_w + ox0, store, m);
+  }
+}
+
+// (An unordered compare of two vectors finds a NaN in either: one compare per 32 floats.)
+inline bool row_has_nan(const float* x, int n) {
+  __mmask16 nan = 0;
+  int i = 0;
+  for (; i + 32 <= n; i += 32) nan |= _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), _mm512_loadu_ps(x + i + 16), _CMP_UNORD_Q);
+  const auto tail = [&](int at) { return _mm512_maskz_loadu_ps(__mmask16(at >= n ? 0 : n - at >= 16 ? 0xffff : (1u << (n - at)) - 1), x + at); };
+  return (nan | _mm512_cmp_ps_mask(tail(i), tail(i + 16), _CMP_UNORD_Q)) != 0;
+}
+
+// Input rows are checked for NaN as the windows first reach them (while they are in cache); an
+// output row tracks NaNs only if one of its input rows holds one: the tracking costs a fifth.
+template <int S>
+inline void max_pool_plane_avx512(const pool_geometry& g, const float* x, float* y) {
+  int checked = 0, last_nan = -1;  // rows [0, checked) checked; the last of them holding a NaN
+  for (int oy = 0; oy < g.out_h; ++oy) {
+    const int first = oy * g.stride_h - g.pad_h, end = std::min(first + g.kernel_h, g.in_h);
+    for (; checked < end; ++checked)
+      if (row_has_nan(x + long(checked) * g.in_w, g.in_w)) last_nan = checked;
+    if (last_nan >= first) max_pool_row_avx512<S, true>(g, x, y, oy);
+    else max_pool_row_avx512<S, false>(g, x, y, oy);
+  }
 }
 #endif
 
+// acc[i] += x[i] and row[i] /= d for i < n, in vectors (GCC vectorises no loop of unknown length
+// at -O2).
+inline void accumulate(float* acc, const float* x, int n) {
+  int i = 0;
+  for (; i + vlanes <= n; i += vlanes) storev(acc + i, loadv(acc + i) + loadv(x + i));
+  for (; i < n; ++i) acc[i] += x[i];
+}
+inline void divide(float* row, int n, float d) {
+  int i = 0;
+  for (; i + vlanes <= n; i += vlanes) storev(row + i, loadv(row + i) / d);
+  for (; i < n; ++i) row[i] /= d;
+}
+
 // One output row of an average pool: row[ox] += in[ox * S + kx - pad_w] for every in-range
-// column, each kx a branch-free loop over the outputs whose column is inside the input. S = 0:
-// the stride is read at run time.
+// column, each kx one loop over the outputs whose column is inside the input. S = 0: the stride
+// is read at run time.
 template <int S>
 inline void avg_pool_row_sum(const pool_geometry& g, const float* in, float* row) {
   const int s = S ? S : g.stride_w;
@@ -79,25 +115,37 @@ inline void avg_pool_row_sum(const pool_geometry& g, const float* in, float* row
     const int lo = off < 0 ? (-off + s - 1) / s : 0;
     const int last = g.in_w - 1 - off;  // the last output's column must be <= in_w - 1
     const int hi = last < 0 ? 0 : std::min(g.out_w, last / s + 1);
-    for (int ox = lo; ox < hi; ++ox) row[ox] += in[ox * s + off];
+    if constexpr (S == 1) {
+      if (hi > lo) accumulate(row + lo, in + lo + off, hi - lo);
+    } else {
+      for (int ox = lo; ox < hi; ++ox) row[ox] += in[ox * s + off];
+    }
   }
 }
 
 template <int S>
 inline void avg_pool_plane(const pool_geometry& g, const float* x, float* y) {
+  const int s = S ? S : g.stride_w;
+  // Outputs [inner_lo, inner_hi) have their whole window inside the input: kernel_w columns in
+  // either mode, so they divide by one number; the edges divide as reference::avg_pool says.
+  const int inner_lo = std::min(g.out_w, (g.pad_w + s - 1) / s);
+  const int inner_last = g.in_w - g.kernel_w + g.pad_w;
+  const int inner_hi = std::max(inner_lo, inner_last < 0 ? 0 : std::min(g.out_w, inner_last / s + 1));
   for (int oy = 0; oy < g.out_h; ++oy) {
     float* row = y + long(oy) * g.out_w;
     std::fill(row, row + g.out_w, 0.0f);
     const int y0 = oy * g.stride_h - g.pad_h, y1 = std::min(y0 + g.kernel_h, g.in_h + g.pad_h);
     const int r0 = std::max(y0, 0), r1 = std::min(y1, g.in_h);
     for (int r = r0; r < r1; ++r) avg_pool_row_sum<S>(g, x + long(r) * g.in_w, row);
-    // The divisor is a product of per-axis counts (reference::avg_pool says which).
     const int rows = g.count_include_pad ? y1 - y0 : r1 - r0;
-    for (int ox = 0; ox < g.out_w; ++ox) {
-      const int x0 = ox * g.stride_w - g.pad_w, x1 = std::min(x0 + g.kernel_w, g.in_w + g.pad_w);
+    divide(row + inner_lo, inner_hi - inner_lo, float(rows * g.kernel_w));
+    auto edge = [&](int ox) {
+      const int x0 = ox * s - g.pad_w, x1 = std::min(x0 + g.kernel_w, g.in_w + g.pad_w);
       const int cols = g.count_include_pad ? x1 - x0 : std::min(x1, g.in_w) - std::max(x0, 0);
       row[ox] /= float(rows * cols);
-    }
+    };
+    for (int ox = 0; ox < inner_lo; ++ox) edge(ox);
+    for (int ox = inner_hi; ox < g.out_w; ++ox) edge(ox);
   }
 }
 
