@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""The zoo's latency table: every model of `build/bin/typenet list` at batch 1 on the same thread
+count, typenet (static graph, fused kernels, seeded weights) next to PyTorch 1.13 eager and
+converted with torch.utils.mkldnn (oneDNN), at each model's native size. Prints a markdown table
+of medians and the ratios; run it on a quiet machine, all rows in one run.
+
+    /usr/bin/python3 tools/bench_zoo.py [--typenet build/bin/typenet] [--threads 2] [--repeat 10]
+                                        [--models NAME ...]
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+import torch
+import torchvision
+from torch.utils import mkldnn as mkldnn_utils
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_pytorch import measure  # noqa: E402  (the same timing loop as the ResNeXt-50 table)
+
+# The eval form typenet models (no auxiliary heads, no input re-normalisation).
+EVAL_FORM = {
+    "googlenet": dict(aux_logits=False, transform_input=False, init_weights=False),
+    "inception_v3": dict(aux_logits=False, transform_input=False, init_weights=False),
+}
+
+
+def zoo(typenet):
+    out = subprocess.run([typenet, "list"], check=True, capture_output=True, text=True).stdout
+    return [(m.group(1), int(m.group(2))) for m in re.finditer(r"^(\w+)\s+[\d,]+\s+[\d,]+\s+[\d,]+\s+3x(\d+)x\d+", out, re.M)]
+
+
+def typenet_ms(typenet, name, threads, repeat):
+    out = subprocess.run([typenet, "run", name, "--threads", str(threads), "--repeat", str(repeat)], check=True,
+                         capture_output=True, text=True).stdout
+    m = re.search(r"latency_ms median=([\d.]+)", out)
+    if not m:
+        raise RuntimeError(f"typenet run {name}: no latency line in\n{out}")
+    return float(m.group(1))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--typenet", default="build/bin/typenet")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--repeat", type=int, default=10)
+    p.add_argument("--models", nargs="+")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    models = [(n, s) for n, s in zoo(a.typenet) if not a.models or n in a.models]
+    print(f"torch {torch.__version__}, torchvision {torchvision.__version__}; batch 1, {a.threads} threads, "
+          f"median of {a.repeat} runs, ms\n")
+    print("| model | input | typenet | PyTorch eager | PyTorch `to_mkldnn` | vs eager | vs mkldnn |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, size in models:
+        ours = typenet_ms(a.typenet, name, a.threads, a.repeat)
+        model = getattr(torchvision.models, name)(weights=None, **EVAL_FORM.get(name, {})).eval()
+        x = torch.randn(1, 3, size, size)
+        eager, _ = measure(model, x, a.repeat)
+        mk = mkldnn_utils.to_mkldnn(model)
+        onednn, _ = measure(lambda t: mk(t.to_mkldnn()).to_dense(), x, a.repeat)
+        print(f"| {name} | {size} | {ours:.1f} | {eager:.1f} | {onednn:.1f} | {eager / ours:.2f}x | {onednn / ours:.2f}x |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
