@@ -28,6 +28,10 @@ MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "r
           "regnet_y_400mf",
           "mnasnet1_0",
           "shufflenet_v2_x1_0",
+          "mobilenet_v3_small",
+          "mobilenet_v3_large",
+          "efficientnet_b0",
+          "efficientnet_v2_s",
           )
 
 _DTYPES = {
@@ -115,6 +119,12 @@ def _grid(s):
     return 2.0 ** (round(math.log2(s) * 16) / 16)
 
 
+# Calibration samples. Pooled features of a random network vary heavily from input to input
+# (MobileNetV3, EfficientNet: feature norms differing 6x), so the classifier's centre needs more
+# than two samples or every input lands on the same side of it.
+CALIBRATION_BATCH = 8
+
+
 def _calibrate(model, gen, height, width, logit_std=3.0):
     """Makes a randomly initialised network numerically well behaved, using one forward pass over a
     random calibration batch (in float64):
@@ -126,7 +136,7 @@ def _calibrate(model, gen, height, width, logit_std=3.0):
       about `logit_std`. Pooled features of a random network share a large input-independent
       component, which otherwise dominates the logits: every input gets the same argmax."""
     # At the size of the real inputs: the share of zero-padded borders shifts the mean features.
-    x = make_input(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)), 2, height, width).double()
+    x = make_input(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)), CALIBRATION_BATCH, height, width).double()
     fc = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]  # the classifier's last layer
     feats = {}
 

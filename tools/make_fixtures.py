@@ -35,6 +35,10 @@ MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "r
           "regnet_y_400mf",
           "mnasnet1_0",
           "shufflenet_v2_x1_0",
+          "mobilenet_v3_small",
+          "mobilenet_v3_large",
+          "efficientnet_b0",
+          "efficientnet_v2_s",
           )
 ALSO = (160, 192)  # a non-square size for the dynamic front end
 IMAGES = {  # name: (width, height); test_large is down-scaled by Resize(256), test up-scaled

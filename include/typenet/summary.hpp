@@ -1,6 +1,7 @@
 #pragma once
 // A model's layer table, like Keras' model.summary(): for a static model computed by the compiler
 // (summary_v<M> is a constexpr std::array), for a dynamic one from its description; one printer.
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <ostream>
@@ -94,12 +95,11 @@ inline std::string with_commas(long v) {
 // names as in torchvision's state_dict ("layer1.0.conv2").
 inline void print_table(std::ostream& os, std::string_view title, dims in, dims out, std::span<const summary_row> rows,
                         long params, long macs, int max_depth) {
-  const std::string rule(96, '_'), double_rule(96, '=');
-  char line[256];
-  os << "Model: " << title << "  (input " << in.channels << "x" << in.height << "x" << in.width << ")\n" << rule << "\n";
-  std::snprintf(line, sizeof line, "%-44s %-18s %14s %16s\n", "Layer (type)", "Output Shape", "Param #", "MACs");
-  os << line << double_rule << "\n";
+  // Each row's dotted name and kind first: the name column widens to the longest one (deep
+  // blocks such as "features.11.block.2.scale_activation (hardsigmoid)").
+  std::vector<std::string> names;
   std::vector<std::string> path;  // the dotted name's parts, by depth
+  std::size_t name_width = 44;
   for (const summary_row& r : rows) {
     path.resize(std::size_t(r.depth) + 1);
     path[std::size_t(r.depth)] = r.name.empty() ? std::to_string(r.index) : std::string(r.name);
@@ -107,10 +107,22 @@ inline void print_table(std::ostream& os, std::string_view title, dims in, dims 
     std::string name;
     for (std::size_t d = 0; d < path.size(); ++d) name += (d ? "." : "") + path[d];
     name += " (" + std::string(r.kind) + ")";
+    name_width = std::max(name_width, name.size());
+    names.push_back(std::move(name));
+  }
+  const int w = int(name_width);
+  const std::string rule(std::size_t(w) + 52, '_'), double_rule(std::size_t(w) + 52, '=');
+  std::vector<char> line(std::size_t(w) + 128);
+  os << "Model: " << title << "  (input " << in.channels << "x" << in.height << "x" << in.width << ")\n" << rule << "\n";
+  std::snprintf(line.data(), line.size(), "%-*s %-18s %14s %16s\n", w, "Layer (type)", "Output Shape", "Param #", "MACs");
+  os << line.data() << double_rule << "\n";
+  std::size_t i = 0;
+  for (const summary_row& r : rows) {
+    if (max_depth >= 0 && r.depth > max_depth) continue;
     const std::string shape = "(" + std::to_string(r.channels) + ", " + std::to_string(r.height) + ", " + std::to_string(r.width) + ")";
-    std::snprintf(line, sizeof line, "%-44s %-18s %14s %16s\n", name.c_str(), shape.c_str(), with_commas(r.params).c_str(),
-                  with_commas(r.macs).c_str());
-    os << line;
+    std::snprintf(line.data(), line.size(), "%-*s %-18s %14s %16s\n", w, names[i++].c_str(), shape.c_str(),
+                  with_commas(r.params).c_str(), with_commas(r.macs).c_str());
+    os << line.data();
   }
   os << double_rule << "\n"
      << "Total params: " << with_commas(params) << "\n"

@@ -3,12 +3,8 @@
 // inverted residual, and stages of them.
 #include <type_traits>
 
-#include "../layers/batch_norm.hpp"
-#include "../layers/conv2d.hpp"
-#include "../layers/identity.hpp"
 #include "../layers/relu6.hpp"
-#include "../layers/residual.hpp"
-#include "../layers/sequential.hpp"
+#include "inverted_bottleneck.hpp"
 
 namespace typenet {
 
@@ -39,18 +35,15 @@ namespace mobilenet {
 
 // torchvision's Conv2dNormActivation with ReLU6: conv (no bias), batch norm, relu6; children 0-2.
 template <int Out, int Kernel, int Stride = 1, int Groups = 1>
-using conv_bn_relu6 = sequential<conv2d<Out, Kernel, Stride, (Kernel - 1) / 2, Groups>, batch_norm, relu6>;
+using conv_bn_relu6 = conv_norm_activation<Out, Kernel, Stride, Groups, batch_norm, relu6>;
 
 namespace detail {
 template <int In, int Out, int Stride, int Expand, int Hidden = In * Expand>
 using branch = std::conditional_t<Expand == 1,
                                   sequential<conv_bn_relu6<Hidden, 3, Stride, Hidden>, conv2d<Out, 1>, batch_norm>,
                                   sequential<conv_bn_relu6<Hidden, 1>, conv_bn_relu6<Hidden, 3, Stride, Hidden>, conv2d<Out, 1>, batch_norm>>;
-// With a residual connection exactly when the block keeps the shape (torchvision's use_res_connect).
 template <int In, int Out, int Stride, int Expand>
-using body = std::conditional_t<Stride == 1 && In == Out,
-                                residual<named<"conv", branch<In, Out, Stride, Expand>>, named<"", identity>>,
-                                sequential<named<"conv", branch<In, Out, Stride, Expand>>>>;
+using body = typenet::detail::shortcut_if<Stride == 1 && In == Out, named<"conv", branch<In, Out, Stride, Expand>>>;
 }  // namespace detail
 
 // The inverted residual: expand to In*Expand channels (1x1), depthwise 3x3 (Stride), project to
