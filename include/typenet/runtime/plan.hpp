@@ -5,7 +5,8 @@
 // Planning runs once at set-up:
 //   1. emit   every layer's op kind appends calls to a builder; values are SSA ids (0: the input);
 //   2. fuse   a call absorbs the call after it when that call is its only reader and it says it
-//             can (a conv absorbs a per-channel affine = batch norm folding, a ReLU, a residual add);
+//             can (a conv absorbs a per-channel affine = batch norm folding, a residual add and a
+//             pointwise activation: relu, relu6, hardsigmoid, hardswish, sigmoid, silu);
 //   3. place  values get buffers by liveness (no call writes a buffer it reads);
 //   4. prepare  each call packs its weights for the fast kernels, or keeps them for the reference ones.
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../kernels/epilogue.hpp"
 #include "../kernels/fold.hpp"
 #include "../kernels/geometry.hpp"
 #include "../shape.hpp"
@@ -35,6 +37,13 @@ struct channel_affine {
   std::vector<double> scale, shift;
 };
 
+// y = f(x) elementwise: what a pointwise activation is, for fusion. A call that absorbs it applies
+// `kind` in its fast kernels' store, or `reference` over its output on the reference path.
+struct activation {
+  kernels::activation kind = kernels::activation::none;
+  void (*reference)(long n, const float* in, float* out) = nullptr;  // in may be out
+};
+
 // One kernel call, made by an op kind's emit(). It owns every parameter it reads.
 class call {
  public:
@@ -46,10 +55,10 @@ class call {
 
   // What the fusion pass asks. A call that absorbs the next one applies it in its own store.
   virtual const channel_affine* affine() const { return nullptr; }
-  virtual bool is_relu() const { return false; }
+  virtual const activation* as_activation() const { return nullptr; }
   virtual bool is_add() const { return false; }
   virtual bool absorb_affine(const channel_affine&) { return false; }
-  virtual bool absorb_relu() { return false; }
+  virtual bool absorb_activation(const activation&) { return false; }
   virtual bool absorb_residual() { return false; }  // gains an input added to its result
 };
 
@@ -117,7 +126,8 @@ inline void fuse(std::vector<op>& ops, value result) {
       if (const channel_affine* a = c.body->affine(); a && p.body->absorb_affine(*a)) {
         p.name += "+" + detail::last_segment(c.name);
         merged = true;
-      } else if (c.body->is_relu() && p.body->absorb_relu()) {
+      } else if (const activation* f = c.body->as_activation(); f && p.body->absorb_activation(*f)) {
+        p.name += "+" + detail::last_segment(c.name);
         merged = true;
       }
     } else if (sole && c.inputs.size() == 2 && c.body->is_add()) {
