@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <typenet/kernels/conv2d.hpp>
@@ -106,11 +107,11 @@ typenet::runtime::thread_pool& pool2() {
   return pool;
 }
 
-void bm_conv(benchmark::State& state, k::conv_geometry g, int threads) {
+void bm_conv(benchmark::State& state, k::conv_geometry g, int threads, k::activation act) {
   buffer in(g.in_size(), 1), w(g.weight_size(), 2), bias(g.out_c, 3), out(g.out_size(), 4);
   buffer packed(k::packed_conv_weight_size(g), 5);
   k::pack_conv_weights(g, w.get(), packed.get());
-  const k::epilogue ep{bias.get(), nullptr, k::activation::relu};
+  const k::epilogue ep{bias.get(), nullptr, act};
   for (auto _ : state) {
     if (threads == 1)
       k::conv2d(g, in.get(), packed.get(), ep, out.get(), 1, {});
@@ -187,10 +188,19 @@ int register_all() {
   benchmark::RegisterBenchmark("peak_fma", bm_peak_fma);
 #endif
   for (const auto& c : resnext)
-    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t1").c_str(), bm_conv, c.g, 1);
+    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t1").c_str(), bm_conv, c.g, 1, k::activation::relu);
   for (const auto& c : resnext)
-    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t2").c_str(), bm_conv, c.g, 2)
+    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t2").c_str(), bm_conv, c.g, 2, k::activation::relu)
         ->UseRealTime();
+  // The other fused activations (relu in the rest): on a depthwise and an expanding 1x1 layer
+  const std::pair<const char*, k::activation> acts[] = {
+      {"relu6", k::activation::relu6}, {"hardswish", k::activation::hardswish}, {"silu", k::activation::silu}};
+  for (const auto& [act, kind] : acts) {
+    benchmark::RegisterBenchmark((std::string("conv/dw_3x3_144_56/t1/") + act).c_str(), bm_conv,
+                                 conv(144, 56, 144, 3, 1, 144), 1, kind);
+    benchmark::RegisterBenchmark((std::string("conv/mb_1x1_24-144_56/t1/") + act).c_str(), bm_conv,
+                                 conv(24, 56, 144, 1, 1, 1), 1, kind);
+  }
   benchmark::RegisterBenchmark("conv_reference/s1_3x3g32_128_56", bm_conv_reference, resnext[3].g)
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("conv_reference/s1_1x1_256-128_56", bm_conv_reference, resnext[2].g)

@@ -349,10 +349,13 @@ inline void conv_tile(const conv_tile_args& a) {
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) {
       __m512 y = acc[r][v];
-      if (a.last) y = activate(a.act, y);  // NaN survives, as in PyTorch
+      if (a.last) y = activate_in_register(a.act, y);  // NaN survives, as in PyTorch
       _mm512_mask_storeu_ps(a.out + r * ohw + sl[v].out_off, __mmask16(sl[v].store), y);
     }
   }
+  if (a.last && activated_after_store(a.act))
+    for (int r = 0; r < a.rows && r < R; ++r)
+      for (int v = 0; v < V; ++v) activate_stored(a.act, a.out + r * ohw + sl[v].out_off, __mmask16(sl[v].store));
 }
 
 template <int R, int S, int V, int KC = 0, int NC = 0>

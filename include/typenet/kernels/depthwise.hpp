@@ -100,7 +100,9 @@ inline void depthwise_plane(const conv_geometry& g, const float* x, const float*
       }
 #pragma GCC unroll 8
       for (int t = 0; t < T; ++t)
-        if (t < nt) _mm512_mask_storeu_ps(y + long(oy0 + t) * OW + ox0, store, activate(act, acc[t]));
+        if (t < nt) _mm512_mask_storeu_ps(y + long(oy0 + t) * OW + ox0, store, activate_in_register(act, acc[t]));
+      if (activated_after_store(act))
+        for (int t = 0; t < nt; ++t) activate_stored(act, y + long(oy0 + t) * OW + ox0, store);
     }
   }
 }

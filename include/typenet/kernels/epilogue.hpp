@@ -61,9 +61,8 @@ inline __m512 relu6_512(__m512 y) {
   return _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_setzero_ps(), y));
 }
 
-// The activations other than ReLU: out of line, so that every conv tile does not carry them.
-[[gnu::noinline]] inline __m512 activate_rare(activation a, __m512 y) {
-  const __m512 one = _mm512_set1_ps(1.0f), sixth = _mm512_set1_ps(1.0f / 6.0f);
+inline __m512 activate_rare(activation a, __m512 y) {  // not none or relu
+  const __m512 one = _mm512_set1_ps(1.0f), sixth = _mm512_set1_ps(1.0f / 6.0f);  // x / 6 within an ulp
   switch (a) {
     case activation::relu6: return relu6_512(y);
     case activation::hardsigmoid: return _mm512_mul_ps(relu6_512(_mm512_add_ps(y, _mm512_set1_ps(3.0f))), sixth);
@@ -77,11 +76,21 @@ inline __m512 relu6_512(__m512 y) {
 
 }  // namespace detail
 
-// 16 floats. ReLU keeps NaN: vmaxps returns its second operand, y, when either is NaN.
-inline __m512 activate(activation a, __m512 y) {
+// A kernel's store in two steps: activate_in_register while the values are still in registers
+// (inline: the activations of a few instructions), then, if activated_after_store, activate_stored
+// on each vector just stored (in L1): sigmoid and silu (an exp and a division) are out of line,
+// and a call would spill every live accumulator of a register tile around it, so they are called
+// after the tile's last store.
+inline bool activated_after_store(activation a) { return a == activation::sigmoid || a == activation::silu; }
+// ReLU keeps NaN: vmaxps returns its second operand, y, when either is NaN.
+inline __m512 activate_in_register(activation a, __m512 y) {
   if (a == activation::none) return y;
   if (a == activation::relu) return _mm512_max_ps(_mm512_setzero_ps(), y);
-  return detail::activate_rare(a, y);
+  return activated_after_store(a) ? y : detail::activate_rare(a, y);
+}
+// y[l] = act(y[l]) for the lanes l of m.
+[[gnu::noinline]] inline void activate_stored(activation a, float* y, __mmask16 m) {
+  _mm512_mask_storeu_ps(y, m, detail::activate_rare(a, _mm512_maskz_loadu_ps(m, y)));
 }
 #endif
 
