@@ -1,4 +1,5 @@
-// Kernel benchmarks on ResNeXt-50 32x4d (and ResNet-50) layer geometries, batch 1, 224x224.
+// Kernel benchmarks on ResNeXt-50 32x4d (and ResNet-50, Inception-v3, the mobile zoo's depthwise)
+// layer geometries, batch 1, 224x224.
 // Counter "FLOPS" = 2 * MACs per second. Single-threaded runs use CPU time (robust against other
 // processes on a shared machine); the 2-thread runs (thread_pool) use wall time.
 // "peak_fma" measures the machine's FMA ceiling (registers only) for the ratio.
@@ -8,6 +9,7 @@
 #include <memory>
 #include <new>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <typenet/kernels/conv2d.hpp>
@@ -70,6 +72,15 @@ const named_geometry resnext[] = {
     {"inc_7x1_192_17", conv(192, 17, 192, {7, 1}, 1, 1)},
     {"inc_1x3_384_8", conv(384, 8, 384, {1, 3}, 1, 1)},
     {"inc_3x1_448-384_8", conv(448, 8, 384, {3, 1}, 1, 1)},
+    // Depthwise (groups == channels) convolutions of MobileNetV2/V3, MNASNet and EfficientNet
+    {"dw_3x3_96_112", conv(96, 112, 96, 3, 1, 96)},
+    {"dw_3x3s2_96_112", conv(96, 112, 96, 3, 2, 96)},
+    {"dw_3x3_144_56", conv(144, 56, 144, 3, 1, 144)},
+    {"dw_3x3_576_14", conv(576, 14, 576, 3, 1, 576)},
+    {"dw_3x3_960_7", conv(960, 7, 960, 3, 1, 960)},
+    {"dw_5x5_240_28", conv(240, 28, 240, 5, 1, 240)},
+    {"dw_5x5s2_144_56", conv(144, 56, 144, 5, 2, 144)},
+    {"dw_5x5_672_14", conv(672, 14, 672, 5, 1, 672)},
 };
 
 // 2 MiB-aligned buffers (huge pages where the kernel grants them), filled with small randoms.
@@ -96,11 +107,11 @@ typenet::runtime::thread_pool& pool2() {
   return pool;
 }
 
-void bm_conv(benchmark::State& state, k::conv_geometry g, int threads) {
+void bm_conv(benchmark::State& state, k::conv_geometry g, int threads, k::activation act) {
   buffer in(g.in_size(), 1), w(g.weight_size(), 2), bias(g.out_c, 3), out(g.out_size(), 4);
   buffer packed(k::packed_conv_weight_size(g), 5);
   k::pack_conv_weights(g, w.get(), packed.get());
-  const k::epilogue ep{bias.get(), nullptr, true};
+  const k::epilogue ep{bias.get(), nullptr, act};
   for (auto _ : state) {
     if (threads == 1)
       k::conv2d(g, in.get(), packed.get(), ep, out.get(), 1, {});
@@ -181,10 +192,19 @@ int register_all() {
   benchmark::RegisterBenchmark("peak_fma", bm_peak_fma);
 #endif
   for (const auto& c : resnext)
-    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t1").c_str(), bm_conv, c.g, 1);
+    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t1").c_str(), bm_conv, c.g, 1, k::activation::relu);
   for (const auto& c : resnext)
-    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t2").c_str(), bm_conv, c.g, 2)
+    benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t2").c_str(), bm_conv, c.g, 2, k::activation::relu)
         ->UseRealTime();
+  // The other fused activations (relu in the rest): on a depthwise and an expanding 1x1 layer
+  const std::pair<const char*, k::activation> acts[] = {
+      {"relu6", k::activation::relu6}, {"hardswish", k::activation::hardswish}, {"silu", k::activation::silu}};
+  for (const auto& [act, kind] : acts) {
+    benchmark::RegisterBenchmark((std::string("conv/dw_3x3_144_56/t1/") + act).c_str(), bm_conv,
+                                 conv(144, 56, 144, 3, 1, 144), 1, kind);
+    benchmark::RegisterBenchmark((std::string("conv/mb_1x1_24-144_56/t1/") + act).c_str(), bm_conv,
+                                 conv(24, 56, 144, 1, 1, 1), 1, kind);
+  }
   benchmark::RegisterBenchmark("conv_reference/s1_3x3g32_128_56", bm_conv_reference, resnext[3].g)
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("conv_reference/s1_1x1_256-128_56", bm_conv_reference, resnext[2].g)

@@ -241,7 +241,7 @@ TEST_CASE("the fusion pass leaves one op per conv on ResNeXt-50", "[executor][fu
   int residual_in_store = 0;
   for (const auto& o : fused.plan()) residual_in_store += o.inputs.size() == 2;
   CHECK(residual_in_store == 16);
-  CHECK(fused.plan()[0].name == "conv1+bn1");
+  CHECK(fused.plan()[0].name == "conv1+bn1+relu");
   CHECK(fused.plan()[1].name == "maxpool");
 }
 

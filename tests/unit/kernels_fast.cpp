@@ -10,11 +10,18 @@
 #include <vector>
 
 #include <typenet/kernels/conv2d.hpp>
+#include <typenet/kernels/depthwise.hpp>
 #include <typenet/kernels/elementwise.hpp>
 #include <typenet/kernels/fold.hpp>
 #include <typenet/kernels/linear.hpp>
 #include <typenet/kernels/pool.hpp>
 #include <typenet/kernels/reference.hpp>
+#include <typenet/layers/hardsigmoid.hpp>
+#include <typenet/layers/hardswish.hpp>
+#include <typenet/layers/relu.hpp>
+#include <typenet/layers/relu6.hpp>
+#include <typenet/layers/sigmoid.hpp>
+#include <typenet/layers/silu.hpp>
 
 namespace k = typenet::kernels;
 namespace ref = typenet::kernels::reference;
@@ -43,13 +50,19 @@ std::vector<float> random_vector(long n, std::mt19937& rng, float lo = -1.0f, fl
   return v;
 }
 
-// |got - want| <= rtol * (largest |want|), element by element; NaN (an unwritten output) fails.
+// |got - want| <= rtol * (largest |want|), element by element; NaN where want is a number (an
+// unwritten output) fails, and so does a number where want is NaN.
 void require_close(const std::vector<float>& got, const std::vector<float>& want,
                    double rtol = 1e-5) {
   REQUIRE(got.size() == want.size());
   double scale = 1.0;
   for (float w : want) scale = std::max(scale, double(std::fabs(w)));
   for (std::size_t i = 0; i < got.size(); ++i) {
+    if (std::isnan(want[i])) {
+      INFO("index " << i << ": got " << got[i] << ", want NaN");
+      REQUIRE(std::isnan(got[i]));
+      continue;
+    }
     const double d = std::fabs(double(got[i]) - double(want[i]));
     if (!(d <= rtol * scale)) {
       INFO("index " << i << ": got " << got[i] << ", want " << want[i] << ", scale " << scale);
@@ -61,14 +74,36 @@ void require_close(const std::vector<float>& got, const std::vector<float>& want
 struct conv_options {
   int batch = 1, parts = 1;
   bool bias = false, residual = false, relu = false, in_place = false;
+  k::activation act = k::activation::none;  // applied when relu is false
+  float input_scale = 1.0f;                 // inputs uniform in +-input_scale
+  long nan_at = -1;                         // an input element made NaN
 };
 
+// The layers' reference function (in double) of each fused activation.
+double activation_reference(k::activation a, double x) {
+  namespace ops = typenet::ops;
+  switch (a) {
+    case k::activation::none: return x;
+    case k::activation::relu: return ops::relu_fn::apply(x);
+    case k::activation::relu6: return ops::relu6_fn::apply(x);
+    case k::activation::hardsigmoid: return ops::hardsigmoid_fn::apply(x);
+    case k::activation::hardswish: return ops::hardswish_fn::apply(x);
+    case k::activation::sigmoid: return ops::sigmoid_fn::apply(x);
+    case k::activation::silu: return ops::silu_fn::apply(x);
+  }
+  return x;
+}
+constexpr k::activation all_activations[] = {k::activation::relu, k::activation::relu6, k::activation::hardsigmoid,
+                                             k::activation::hardswish, k::activation::sigmoid, k::activation::silu};
+
 void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed = 1) {
+  const k::activation act = o.relu ? k::activation::relu : o.act;
   INFO(describe(g) << " batch " << o.batch << " parts " << o.parts << " bias " << o.bias
-                   << " residual " << o.residual << " relu " << o.relu << " in-place "
-                   << o.in_place);
+                   << " residual " << o.residual << " activation " << int(act) << " in-place "
+                   << o.in_place << " NaN at " << o.nan_at);
   std::mt19937 rng(seed);
-  const auto in = random_vector(g.in_size() * o.batch, rng);
+  auto in = random_vector(g.in_size() * o.batch, rng, -o.input_scale, o.input_scale);
+  if (o.nan_at >= 0) in[std::size_t(o.nan_at)] = nan_f;
   const auto w = random_vector(g.weight_size(), rng);
   const auto bias = random_vector(g.out_c, rng);
   const auto res = random_vector(g.out_size() * o.batch, rng);
@@ -77,7 +112,7 @@ void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed 
   ref::conv2d(g, in.data(), w.data(), o.bias ? bias.data() : nullptr, want.data(), o.batch);
   for (std::size_t i = 0; i < want.size(); ++i) {
     if (o.residual) want[i] += res[i];
-    if (o.relu) want[i] = std::max(want[i], 0.0f);
+    want[i] = float(activation_reference(act, double(want[i])));
   }
 
   std::vector<float> packed(std::size_t(k::packed_conv_weight_size(g)), nan_f);
@@ -87,7 +122,7 @@ void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed 
   k::epilogue ep;
   ep.bias = o.bias ? bias.data() : nullptr;
   ep.residual = o.residual ? (o.in_place ? out.data() : res.data()) : nullptr;
-  ep.relu = o.relu;
+  ep.act = act;
   for (int i = 0; i < o.parts; ++i)
     k::conv2d(g, in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
   require_close(out, want, 2e-5);
@@ -209,6 +244,52 @@ TEST_CASE("fast conv2d: rectangular kernels and strides", "[kernels][fast][conv]
     check_conv_all(g);
 }
 
+TEST_CASE("fast depthwise conv2d: 3x3 and 5x5, strides 1 and 2, odd shapes", "[kernels][fast][conv][depthwise]") {
+  for (int kernel : {3, 5})
+    for (int stride : {1, 2})
+      for (auto [h, w] : {std::pair{7, 7}, std::pair{9, 11}, std::pair{1, 1}, std::pair{13, 13}, std::pair{2, 3},
+                          std::pair{17, 40}, std::pair{35, 19}})
+        for (int c : {1, 3, 17, 96}) {
+          const auto g = make_conv(c, h, w, c, kernel, stride, kernel / 2, c);
+#if defined(__AVX512F__) && defined(__FMA__)
+          REQUIRE(k::depthwise_fast(g));  // these are the depthwise kernel's, not the generic loop's
+#endif
+          if (c == 96 && h * w > 200) {  // the large ones once, with everything on
+            check_conv(g, {3, 2, true, true, true, false});
+            continue;
+          }
+          check_conv(g, {});
+          check_conv(g, {3, 2, true, true, true, false});
+          check_conv(g, {1, 2, true, false, true, false});
+          check_conv(g, {3, 3, false, true, false, true});  // residual read from out itself
+        }
+  // MobileNetV2's 112x112 stride-2 layer and a plane wider than 64 output columns (several
+  // 16-column vectors per row and a partial last one)
+  check_conv(make_conv(8, 112, 112, 8, 3, 2, 1, 8), {1, 2, true, false, true, false});
+  check_conv(make_conv(5, 21, 75, 5, 5, 1, 2, 5), {2, 2, true, true, false, false});
+  // not depthwise_fast: the generic loop still takes them
+  for (const auto& g : {make_conv(6, 9, 9, 6, 3, 1, 0, 6),      // padding 0
+                        make_conv(6, 9, 9, 12, 3, 1, 1, 6),     // two outputs per channel
+                        make_conv(6, 9, 9, 6, 7, 1, 3, 6),      // 7x7
+                        make_conv(6, 9, 9, 6, 3, 3, 1, 6)}) {   // stride 3
+    REQUIRE_FALSE(k::depthwise_fast(g));
+    check_conv_all(g);
+  }
+}
+
+// The activations a conv applies in its store, on every fast path (depthwise; dense and grouped
+// vector tiles; the 1x1 tail pixels; the generic loop) against the layers' double functions,
+// with inputs large enough to reach relu6's upper clamp, and a NaN that must come out as NaN.
+TEST_CASE("fast conv2d applies every fused activation in its store, NaN kept", "[kernels][fast][conv][activation]") {
+  for (const auto& g : {make_conv(17, 9, 11, 17, 3, 1, 1, 17), make_conv(12, 13, 13, 12, 5, 2, 2, 12),
+                        make_conv(16, 7, 7, 24, 1, 1, 0, 1), make_conv(8, 9, 9, 16, 3, 2, 1, 2),
+                        make_conv(4, 11, 11, 6, 3, 3, 1, 1)})
+    for (k::activation a : all_activations) {
+      check_conv(g, {2, 2, true, true, false, false, a, 3.0f});
+      check_conv(g, {1, 1, true, false, false, false, a, 3.0f, 2 * g.in_w + 3});
+    }
+}
+
 TEST_CASE("batch norm folded (fold_affine) + fast conv matches reference conv -> batch_norm", "[kernels][fast]") {
   for (const auto& g : {make_conv(16, 9, 9, 24, 1, 1, 0, 1), make_conv(32, 11, 7, 32, 3, 2, 1, 8),
                         make_conv(3, 20, 20, 8, 7, 2, 3, 1)}) {
@@ -236,7 +317,7 @@ TEST_CASE("batch norm folded (fold_affine) + fast conv matches reference conv ->
     k::pack_conv_weights(g, w.data(), packed.data());
     std::vector<float> out(want.size(), nan_f);
     for (int i = 0; i < 2; ++i)
-      k::conv2d(g, in.data(), packed.data(), k::epilogue{bias.data(), nullptr, true}, out.data(),
+      k::conv2d(g, in.data(), packed.data(), k::epilogue{bias.data(), nullptr, k::activation::relu}, out.data(),
                 batch, {i, 2});
     require_close(out, want, 2e-5);
   }

@@ -194,7 +194,7 @@ TEST_CASE("a NaN through a conv with its fused relu stays NaN on both paths", "[
     std::vector<float> x(8 * 81, 0.5f);
     x[3 * 81 + 40] = nan_f;  // channel 3, the centre pixel
     for (bool fused : {true, false}) {
-      std::vector<float> y(std::size_t(output_shape_t<m>::size));
+      std::vector<float> y(static_cast<std::size_t>(output_shape_t<m>::size));
       executor<m>(w, {.threads = 2, .fused = fused}).forward(x.data(), y.data(), 1);
       long nans = 0;
       for (float v : y) nans += std::isnan(v);

@@ -28,7 +28,7 @@
 // kept in out). Kernels are kh x kw (1x7 and 7x1 take the same paths as the square ones); the
 // vector layouts need a column stride of 1 or 2 and at most 7 taps per axis. Everything else
 // (larger strides or kernels, builds without AVX-512) takes a plain generic loop over the same
-// packed weights.
+// packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
 //
 // No heap allocation, no scratch (at most ~25 KiB of stack). conv2d(..., part p) computes only
 // part p of the work; the parts of one call are disjoint and may run concurrently. `in` must not alias `out`; ep.residual may
@@ -36,6 +36,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include <typenet/kernels/depthwise.hpp>
+#include <typenet/kernels/epilogue.hpp>
 #include <typenet/kernels/geometry.hpp>
 
 #if defined(__AVX512F__) && defined(__FMA__)
@@ -44,13 +46,6 @@
 #endif
 
 namespace typenet::kernels {
-
-// Applied on store: out = relu?(conv + bias[co] + residual[same index]).
-struct epilogue {
-  const float* bias = nullptr;      // [out_c] (BN folded into the weights and this bias)
-  const float* residual = nullptr;  // same shape as out; may be the same pointer as out
-  bool relu = false;
-};
 
 // Output channels per packed weight block: 1, 2, 4 or 8.
 constexpr int conv_block(const conv_geometry& g) {
@@ -116,9 +111,7 @@ inline void conv2d_generic(const conv_geometry& g, const float* in, const float*
           }
         }
         const long o = long(oy) * g.out_w + ox;
-        float v = acc + bias + (res ? res[o] : 0.0f);
-        if (ep.relu && v < 0.0f) v = 0.0f;
-        y[o] = v;
+        y[o] = activate(ep.act, acc + bias + (res ? res[o] : 0.0f));
       }
   }
 }
@@ -249,14 +242,15 @@ struct conv_tile_args {
   long ohw;
   const float* bias;  // at the block's first channel, or null
   const float* res;   // like out, or null
-  bool relu, first, last;
+  activation act;
+  bool first, last;
   long hoff;     // stride 2: offset of the second 16-float load
   __m512i perm;  // stride 2: lanes of the two loads that make the pixel vector
 };
 
 // The register tile: R output channels (rows of the packed block) x V pixel vectors, over input
 // channels [ci0, ci1) of the group. `first`: start from bias + residual, else from the partial
-// sums already in out; `last`: apply ReLU on the final store.
+// sums already in out; `last`: apply the activation on the final store.
 // KC, NC: a square kernel's size and the number of input channels as compile-time constants (0:
 // run time), for small-channel layers where loop overhead would show (the stem, 4-8 channel groups).
 template <int R, int V, int S, int KC = 0, int NC = 0>
@@ -349,17 +343,19 @@ inline void conv_tile(const conv_tile_args& a) {
         }
       }
     }
-  const __m512 zero = _mm512_setzero_ps();
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
     if (r >= a.rows) break;
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) {
       __m512 y = acc[r][v];
-      if (a.last && a.relu) y = _mm512_mask_max_ps(y, 0xffff, zero, y);  // NaN (the second operand) survives, as in PyTorch
+      if (a.last) y = activate_in_register(a.act, y);  // NaN survives, as in PyTorch
       _mm512_mask_storeu_ps(a.out + r * ohw + sl[v].out_off, __mmask16(sl[v].store), y);
     }
   }
+  if (a.last && activated_after_store(a.act))
+    for (int r = 0; r < a.rows && r < R; ++r)
+      for (int v = 0; v < V; ++v) activate_stored(a.act, a.out + r * ohw + sl[v].out_off, __mmask16(sl[v].store));
 }
 
 template <int R, int S, int V, int KC = 0, int NC = 0>
@@ -442,9 +438,7 @@ inline void conv_tail_1x1(const conv_tile_args& a, long p0, long wblock, int row
       _mm256_store_ps(y, acc[b][t]);
       for (int r = 0; r < R && b * R + r < rows_total; ++r) {
         const long o = (b * R + r) * a.ohw + p0 + t;
-        float v = y[r] + (a.bias ? a.bias[b * R + r] : 0.0f) + (a.res ? a.res[o] : 0.0f);
-        if (a.relu && v < 0.0f) v = 0.0f;
-        a.out[o] = v;
+        a.out[o] = activate(a.act, y[r] + (a.bias ? a.bias[b * R + r] : 0.0f) + (a.res ? a.res[o] : 0.0f));
       }
     }
 }
@@ -530,7 +524,7 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
   a.KH = g.kernel_h;
   a.KW = g.kernel_w;
   a.ohw = ohw;
-  a.relu = ep.relu;
+  a.act = ep.act;
   if (mode == conv_pairs) {  // lanes l < OW: raw 2l of row A; OW <= l < 2 OW: raw 2(l-OW) of B
     alignas(64) int idx[16];
     for (int l = 0; l < 16; ++l)
@@ -624,7 +618,7 @@ inline void conv1x1_packed(const conv_geometry& g, conv_mode mode, const float* 
   a.KH = a.KW = 1;
   a.in_ci0 = 0;
   a.ohw = ohw;
-  a.relu = ep.relu;
+  a.act = ep.act;
   a.sl = psl;
   __m512i perm;
   long hoff;
@@ -736,8 +730,9 @@ inline void conv2d_avx512_r(const conv_geometry& g, conv_mode mode, const float*
 inline void conv2d(const conv_geometry& g, const float* in, const float* packed_weight, const epilogue& ep,
             float* out, int batch, part p = {}) {
 #if defined(TYPENET_CONV2D_AVX512)
-  // Blocks of 1-2 output channels (groups that narrow, depthwise-like) take the generic loop: a
-  // vector tile per output channel does not pay its compile time, which every TU pays.
+  if (depthwise_fast(g)) return depthwise_conv2d(g, in, packed_weight, ep, out, batch, p);
+  // Other blocks of 1-2 output channels (groups that narrow) take the generic loop: a vector tile
+  // per output channel does not pay its compile time, which every TU pays.
   // Vectors run along rows, so the template stride is the column stride; the row stride is read
   // at run time (rows layout), except by the flat (1x1) and pair (2x2) layouts.
   if (g.kernel_h <= detail::conv_max_kernel && g.kernel_w <= detail::conv_max_kernel && conv_block(g) >= 4) {

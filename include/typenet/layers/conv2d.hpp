@@ -38,7 +38,7 @@ struct conv2d {
     bool bias = false;
   };
   using rules = rule_list<rule::conv2d_positive, rule::conv2d_output_groups, rule::conv2d_input_groups, rule::conv2d_kernel_fits>;
-  static constexpr runtime::fusion_traits fusion{.absorbs_affine = true, .absorbs_residual = true, .absorbs_relu = true};
+  static constexpr runtime::fusion_traits fusion{.absorbs_affine = true, .absorbs_residual = true, .absorbs_activation = true};
 
   static constexpr verdict check(const attributes& a, dims in) {
     const hw k = a.kernel, s = a.stride, p = a.padding;
@@ -65,7 +65,7 @@ struct conv2d {
   }
 
   // The call: reference loops, or (after fusion) the fast kernel with batch norm folded into its
-  // weights and bias and the residual add and ReLU applied in its store.
+  // weights and bias and the residual add and the activation applied in its store.
   class call final : public runtime::call {
    public:
     call(kernels::conv_geometry g, std::vector<float> weight, std::vector<float> bias)
@@ -73,12 +73,12 @@ struct conv2d {
 
     void run(const runtime::io& x, int batch, kernels::part p) const override {
       const float* residual = residual_ ? x.in[1] : nullptr;
-      if (packed_) return kernels::conv2d(g_, x.in[0], packed_.get(), {fast_bias_.get(), residual, relu_}, x.out, batch, p);
+      if (packed_) return kernels::conv2d(g_, x.in[0], packed_.get(), {fast_bias_.get(), residual, act_.kind}, x.out, batch, p);
       for (int n = p.begin(batch); n < p.end(batch); ++n) {
         float* y = x.out + n * g_.out_size();
         kernels::reference::conv2d(g_, x.in[0] + n * g_.in_size(), weight_.data(), bias_.empty() ? nullptr : bias_.data(), y, 1);
         if (residual) kernels::reference::add(g_.out_size(), y, residual + n * g_.out_size(), y);
-        if (relu_) kernels::reference::relu(g_.out_size(), y, y);
+        if (act_.reference) act_.reference(g_.out_size(), y, y);
       }
     }
     void prepare(bool fast) override {
@@ -90,19 +90,25 @@ struct conv2d {
       weight_ = {}, bias_ = {};  // the packed copy is all the fast kernel reads
     }
     bool absorb_affine(const runtime::channel_affine& a) override {
-      if (relu_ || residual_) return false;
+      if (activated() || residual_) return false;
       if (bias_.empty()) bias_.assign(std::size_t(g_.out_c), 0.0f);
       kernels::fold_affine(g_.out_c, g_.weight_size() / g_.out_c, weight_.data(), bias_.data(), a.scale.data(), a.shift.data());
       return true;
     }
-    bool absorb_relu() override { return !relu_ && (relu_ = true); }
-    bool absorb_residual() override { return !relu_ && !residual_ && (residual_ = true); }
+    bool absorb_activation(const runtime::activation& f) override {
+      if (activated()) return false;
+      act_ = f;
+      return true;
+    }
+    bool absorb_residual() override { return !activated() && !residual_ && (residual_ = true); }
 
    private:
     kernels::conv_geometry g_;
     std::vector<float> weight_, bias_;
     runtime::aligned_floats packed_, fast_bias_;
-    bool relu_ = false, residual_ = false;
+    runtime::activation act_;  // none, or the one applied last
+    bool residual_ = false;
+    bool activated() const { return act_.kind != kernels::activation::none; }
   };
 
   static runtime::value emit(const attributes& a, ir::emit_context& ctx) {

@@ -8,6 +8,7 @@ namespace typenet {
 namespace ops {
 struct hardsigmoid_fn {
   static constexpr std::string_view kind = "hardsigmoid";
+  static constexpr kernels::activation fused = kernels::activation::hardsigmoid;
   template <class T>
   static T apply(T x) { return std::min(std::max(x + T(3), T(0)), T(6)) / T(6); }
 };

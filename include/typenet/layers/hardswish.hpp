@@ -8,6 +8,7 @@ namespace typenet {
 namespace ops {
 struct hardswish_fn {
   static constexpr std::string_view kind = "hardswish";
+  static constexpr kernels::activation fused = kernels::activation::hardswish;
   template <class T>
   static T apply(T x) { return x * std::min(std::max(x + T(3), T(0)), T(6)) / T(6); }
 };

@@ -6,8 +6,10 @@
 //     static constexpr std::string_view kind = "name";
 //     template <class T> static T apply(T x);
 //     static void apply_fast(long n, const float* in, float* out);  // optional: a vector loop
-//     static constexpr bool is_relu = true;                          // optional: relu, for fusion
-//   };
+//     static constexpr kernels::activation fused = ...;             // optional: what a conv's
+//   };                                                              // store applies instead
+// With `fused`, the planner lets the conv before it apply it in its store (kernels/epilogue.hpp
+// holds the fast kernels' version of each); the reference path still runs F::apply.
 #include "../layer.hpp"
 
 namespace typenet::ops {
@@ -17,8 +19,8 @@ struct pointwise {
   static constexpr std::string_view kind = F::kind;
   struct attributes {};
   using rules = rule_list<>;
-  static constexpr runtime::fusion_traits fusion{.relu = [] {
-    if constexpr (requires { F::is_relu; }) return F::is_relu; else return false;
+  static constexpr runtime::fusion_traits fusion{.activation = requires { F::fused; }, .relu = [] {
+    if constexpr (requires { F::fused; }) return F::fused == kernels::activation::relu; else return false;
   }()};
 
   class call final : public runtime::call {
@@ -30,15 +32,23 @@ struct pointwise {
       const float* in = x.in[0];
       float* out = x.out;
       if (!fast_)
-        for (long i = begin; i < end; ++i) out[i] = float(F::apply(double(in[i])));
+        reference(end - begin, in + begin, out + begin);
       else if constexpr (requires { F::apply_fast(end, in, out); })
         F::apply_fast(end - begin, in + begin, out + begin);
       else
         for (long i = begin; i < end; ++i) out[i] = F::apply(in[i]);
     }
     void prepare(bool fast) override { fast_ = fast; }
-    bool is_relu() const override {
-      if constexpr (requires { F::is_relu; }) return F::is_relu; else return false;
+    const runtime::activation* as_activation() const override {
+      if constexpr (requires { F::fused; }) {
+        static constexpr runtime::activation a{F::fused, &reference};
+        return &a;
+      } else {
+        return nullptr;
+      }
+    }
+    static void reference(long n, const float* in, float* out) {
+      for (long i = 0; i < n; ++i) out[i] = float(F::apply(double(in[i])));
     }
 
    private:

@@ -9,7 +9,7 @@ namespace typenet {
 namespace ops {
 struct relu_fn {
   static constexpr std::string_view kind = "relu";
-  static constexpr bool is_relu = true;
+  static constexpr kernels::activation fused = kernels::activation::relu;
   template <class T>
   static T apply(T x) { return std::max(x, T(0)); }
   static void apply_fast(long n, const float* in, float* out) { kernels::relu(n, in, out); }

@@ -9,6 +9,7 @@ namespace typenet {
 namespace ops {
 struct relu6_fn {
   static constexpr std::string_view kind = "relu6";
+  static constexpr kernels::activation fused = kernels::activation::relu6;
   template <class T>
   static T apply(T x) { return std::min(std::max(x, T(0)), T(6)); }
   static void apply_fast(long n, const float* in, float* out) { kernels::clamp(n, in, 0.0f, 6.0f, out); }

@@ -48,7 +48,9 @@ struct residual {
     }
     void prepare(bool fast) override { fast_ = fast; }
     bool is_add() const override { return true; }
-    bool absorb_relu() override { return !relu_ && (relu_ = true); }
+    bool absorb_activation(const runtime::activation& f) override {
+      return f.kind == kernels::activation::relu && !relu_ && (relu_ = true);
+    }
 
    private:
     long size_;

@@ -8,6 +8,7 @@ namespace typenet {
 namespace ops {
 struct sigmoid_fn {
   static constexpr std::string_view kind = "sigmoid";
+  static constexpr kernels::activation fused = kernels::activation::sigmoid;
   template <class T>
   static T apply(T x) { return T(1) / (T(1) + std::exp(-x)); }
 };

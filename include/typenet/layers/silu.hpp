@@ -8,6 +8,7 @@ namespace typenet {
 namespace ops {
 struct silu_fn {
   static constexpr std::string_view kind = "silu";
+  static constexpr kernels::activation fused = kernels::activation::silu;
   template <class T>
   static T apply(T x) { return x / (T(1) + std::exp(-x)); }
 };

@@ -5,7 +5,8 @@
 // Planning runs once at set-up:
 //   1. emit   every layer's op kind appends calls to a builder; values are SSA ids (0: the input);
 //   2. fuse   a call absorbs the call after it when that call is its only reader and it says it
-//             can (a conv absorbs a per-channel affine = batch norm folding, a ReLU, a residual add);
+//             can (a conv absorbs a per-channel affine = batch norm folding, a residual add and a
+//             pointwise activation: relu, relu6, hardsigmoid, hardswish, sigmoid, silu);
 //   3. place  values get ranges of one arena by liveness (no call writes a buffer it reads);
 //   4. prepare  each call packs its weights for the fast kernels, or keeps them for the reference ones.
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "../kernels/epilogue.hpp"
 #include "../kernels/fold.hpp"
 #include "../kernels/geometry.hpp"
 #include "../shape.hpp"
@@ -35,6 +37,13 @@ struct channel_affine {
   std::vector<double> scale, shift;
 };
 
+// y = f(x) elementwise: what a pointwise activation is, for fusion. A call that absorbs it applies
+// `kind` in its fast kernels' store, or `reference` over its output on the reference path.
+struct activation {
+  kernels::activation kind = kernels::activation::none;
+  void (*reference)(long n, const float* in, float* out) = nullptr;  // in may be out
+};
+
 // One kernel call, made by an op kind's emit(). It owns every parameter it reads.
 class call {
  public:
@@ -46,10 +55,10 @@ class call {
 
   // What the fusion pass asks. A call that absorbs the next one applies it in its own store.
   virtual const channel_affine* affine() const { return nullptr; }
-  virtual bool is_relu() const { return false; }
+  virtual const activation* as_activation() const { return nullptr; }
   virtual bool is_add() const { return false; }
   virtual bool absorb_affine(const channel_affine&) { return false; }
-  virtual bool absorb_relu() { return false; }
+  virtual bool absorb_activation(const activation&) { return false; }
   virtual bool absorb_residual() { return false; }  // gains an input added to its result
 };
 
@@ -97,19 +106,21 @@ inline std::string last_segment(const std::string& name) {
 
 // What a call offers the fusion pass, as constants: an op kind's `fusion` (op.hpp). The plans made
 // without calls (the compile-time memory plan, runtime/sketch.hpp) fuse by these; a call's own
-// answers (affine(), absorb_relu(), ...) must agree, and the executor checks that they do.
+// answers (affine(), absorb_activation(), ...) must agree, and the executor checks that they do.
 struct fusion_traits {
-  bool affine = false;            // a per-channel affine (batch norm) the call before may fold
-  bool relu = false;              // a ReLU the call before may apply in its store
-  bool add = false;               // a residual add of two inputs
-  bool absorbs_affine = false;    // folds a following affine (before it has absorbed a ReLU or add)
-  bool absorbs_residual = false;  // adds a second input in its store (once, before a ReLU)
-  bool absorbs_relu = false;      // applies a following ReLU in its store (once)
+  bool affine = false;              // a per-channel affine (batch norm) the call before may fold
+  bool activation = false;          // a pointwise activation the call before may apply in its store
+  bool relu = false;                // ... and that activation is a ReLU
+  bool add = false;                 // a residual add of two inputs
+  bool absorbs_affine = false;      // folds a following affine (before it has absorbed anything else)
+  bool absorbs_residual = false;    // adds a second input in its store (once, before an activation)
+  bool absorbs_activation = false;  // applies any following activation in its store (once)
+  bool absorbs_relu = false;        // applies a following ReLU in its store (once)
 };
 
 // The one fusion pass, over any op list (the plan's calls, or a sketch's stand-ins): op p absorbs
 // op c after it when c is the only reader of p's output and `f` (what p's call accepts) says so:
-//   f.single(p, c)   c has one input (an affine or a ReLU): p absorbs it;
+//   f.single(p, c)   c has one input (an affine or an activation): p absorbs it;
 //   f.is_add(c)      c is a residual add of p's output and a value defined before p;
 //   f.residual(p)    p takes that add (and gains its other input).
 // `result` is the model's output value (read by the caller).
@@ -160,7 +171,11 @@ struct call_fuser {
       p.name += "+" + last_segment(c.name);
       return true;
     }
-    return c.body->is_relu() && p.body->absorb_relu();
+    if (const activation* a = c.body->as_activation(); a && p.body->absorb_activation(*a)) {
+      p.name += "+" + last_segment(c.name);
+      return true;
+    }
+    return false;
   }
   bool is_add(const op& c) const { return c.body->is_add(); }
   bool residual(op& p) const { return p.body->absorb_residual(); }

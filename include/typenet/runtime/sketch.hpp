@@ -48,7 +48,7 @@ struct sketch_op {
   value_list inputs;
   value output = -1;
   fusion_traits traits;
-  bool took_residual = false, took_relu = false;
+  bool took_residual = false, took_activation = false;
   value_list in_buffers;
   int out_buffer = -1;
 };
@@ -56,13 +56,14 @@ struct sketch_op {
 // The sketch's answers for fuse_ops: the rules a call's absorb_*() follow (conv2d's, the add's).
 struct traits_fuser {
   constexpr bool single(sketch_op& p, const sketch_op& c) const {
-    if (c.traits.affine && p.traits.absorbs_affine && !p.took_relu && !p.took_residual) return true;
-    if (c.traits.relu && p.traits.absorbs_relu && !p.took_relu) return p.took_relu = true;
+    if (c.traits.affine && p.traits.absorbs_affine && !p.took_activation && !p.took_residual) return true;
+    if (c.traits.activation && !p.took_activation && (p.traits.absorbs_activation || (c.traits.relu && p.traits.absorbs_relu)))
+      return p.took_activation = true;
     return false;
   }
   constexpr bool is_add(const sketch_op& c) const { return c.traits.add; }
   constexpr bool residual(sketch_op& p) const {
-    return p.traits.absorbs_residual && !p.took_relu && !p.took_residual && (p.took_residual = true);
+    return p.traits.absorbs_residual && !p.took_activation && !p.took_residual && (p.took_residual = true);
   }
 };
 
