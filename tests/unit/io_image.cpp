@@ -1,5 +1,6 @@
 // typenet::io::load_image / imagenet_preprocess.
 #include <typenet/io/image.hpp>
+#include <typenet/io/image_tensor.hpp>
 #include <typenet/io/npy.hpp>
 
 #include <catch2/catch.hpp>
@@ -411,3 +412,25 @@ TEST_CASE("imagenet_preprocess matches torchvision on a JPEG", "[io][image][torc
   CHECK(d.mean <= 0.008);
 }
 #endif
+
+TEST_CASE("image_tensor: decoded images as a typed tensor, as imagenet_preprocess gives them", "[io][image][tensor]") {
+  const image card = test_card();
+  const auto t = image_tensor<typenet::shape<3, 224, 224>>({card, card});
+  static_assert(std::is_same_v<decltype(t), const typenet::tensor<typenet::shape<3, 224, 224>>>);
+  REQUIRE(t.batch() == 2);
+  const std::vector<float> one = imagenet_preprocess(card);
+  CHECK(std::equal(one.begin(), one.end(), t.data()));
+  CHECK(std::equal(one.begin(), one.end(), t.data() + one.size()));
+  // Inception's transform: resize 342, crop 299, into its own shape.
+  const auto big = image_tensor<typenet::shape<3, 299, 299>>({card}, 342);
+  const std::vector<float> ref = imagenet_preprocess(card, 342, 299);
+  CHECK(std::equal(ref.begin(), ref.end(), big.data()));
+  using s224 = typenet::shape<3, 224, 224>;
+  CHECK_THROWS_WITH(image_tensor<s224>({}), Catch::Contains("batch"));
+
+  temp_file f(".png");
+  write_bytes(f.path, encode_png(card.width, card.height, 2, card.rgb));
+  const auto loaded = load_image_tensor<typenet::shape<3, 224, 224>>({f.path});
+  CHECK(std::equal(one.begin(), one.end(), loaded.data()));
+  CHECK_THROWS_WITH(load_image_tensor<s224>({f.path + ".missing"}), Catch::Contains(f.path + ".missing"));
+}
