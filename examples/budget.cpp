@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <tuple>
 #include <typenet/runtime/executor.hpp>
+#include <typenet/models/zoo.hpp>
 #include <typenet/typenet.hpp>
 
 using namespace typenet;
@@ -14,7 +15,8 @@ using namespace typenet;
 // The deployment: a flash of 26 M float parameters, 4.3 G MACs per image, 10 MB of activations.
 constexpr budget edge{.params = 26'000'000, .macs = 4'300'000'000, .activation_bytes = 10'000'000};
 
-// The candidates, and the first of the largest that fits (a constant expression).
+// The candidates are the whole zoo (models::zoo, the registry `typenet list` walks); the choice is
+// the first of the largest that fits, a constant expression.
 constexpr int pick(std::initializer_list<long> macs, std::initializer_list<bool> fit) {
   int best = -1, i = 0;
   long most = -1;
@@ -26,34 +28,36 @@ constexpr int pick(std::initializer_list<long> macs, std::initializer_list<bool>
   return best;
 }
 
-template <class... M>
-struct zoo {
-  static constexpr int chosen = pick({macs_v<M>...}, {fits<M, edge>...});
-  template <int I>
-  using at = std::tuple_element_t<std::size_t(I), std::tuple<M...>>;
+template <class Registry>
+struct candidates;
+template <class... E>
+struct candidates<typenet::detail::type_list<E...>> {
+  static constexpr int chosen = pick({macs_v<typename E::type>...}, {fits<typename E::type, edge>...});
+  using entry = std::tuple_element_t<std::size_t(chosen), std::tuple<E...>>;
 
-  static void print(std::initializer_list<const char*> names) {
+  static void print() {
     std::printf("%-20s %12s %16s %18s  %s\n", "model", "params", "MACs", "activation bytes", "fits");
-    auto name = names.begin();
-    ((std::printf("%-20s %12ld %16ld %18ld  %s\n", *name++, param_count_v<M>, macs_v<M>, activation_bytes_v<M>,
-                  fits<M, edge> ? "yes" : "no")),
-     ...);
+    (print_row<E>(), ...);
+  }
+  template <class Entry, class M = typename Entry::type>
+  static void print_row() {
+    std::printf("%-20.*s %12ld %16ld %18ld  %s\n", int(Entry::name.size()), Entry::name.data(), param_count_v<M>, macs_v<M>,
+                activation_bytes_v<M>, fits<M, edge> ? "yes" : "no");
   }
 };
 
-using candidates = zoo<models::alexnet, models::mobilenet_v2, models::resnet18, models::resnet34, models::resnet50,
-                       models::resnext50_32x4d, models::resnet101, models::wide_resnet50_2, models::vgg11_bn>;
-using chosen = candidates::at<candidates::chosen>;
+using zoo = candidates<models::zoo>;
+using chosen = zoo::entry::type;
 
 static_assert(within<chosen, edge>);
 static_assert(std::is_same_v<chosen, models::resnext50_32x4d>);  // 25.0 M params, 4.23 G MACs, 8.0 MB
 
 int main() {
   std::printf("budget: %ld params, %ld MACs, %ld activation bytes per image\n", edge.params, edge.macs, edge.activation_bytes);
-  candidates::print({"alexnet", "mobilenet_v2", "resnet18", "resnet34", "resnet50", "resnext50_32x4d", "resnet101",
-                     "wide_resnet50_2", "vgg11_bn"});
+  zoo::print();
   constexpr memory_plan plan = memory_plan_v<chosen>;
-  std::printf("chosen: resnext50_32x4d, memory plan %ld bytes per image (naive %d buffers x largest: %ld)\n", plan.bytes,
+  std::printf("chosen: %.*s, memory plan %ld bytes per image (naive %d buffers x largest: %ld)\n",
+              int(zoo::entry::name.size()), zoo::entry::name.data(), plan.bytes,
               plan.buffers, plan.naive_bytes);
 
   // Run it once on seeded weights, through typed tensors: the shapes are the model's types.

@@ -22,13 +22,7 @@ from torch.utils import mkldnn as mkldnn_utils
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_pytorch import measure  # noqa: E402  (the same timing loop as the ResNeXt-50 table)
-
-# The eval form typenet models (no auxiliary heads, no input re-normalisation).
-EVAL_FORM = {
-    "googlenet": dict(aux_logits=False, transform_input=False, init_weights=False),
-    "inception_v3": dict(aux_logits=False, transform_input=False, init_weights=False),
-}
-
+from zoo_models import eval_form  # noqa: E402
 
 def zoo(typenet):
     out = subprocess.run([typenet, "list"], check=True, capture_output=True, text=True).stdout
@@ -63,7 +57,7 @@ def main():
     for name, size in models:
         x = torch.randn(1, 3, size, size)  # the same input for both
         ours = typenet_ms(a.typenet, name, x, a.threads, a.repeat)
-        model = getattr(torchvision.models, name)(weights=None, **EVAL_FORM.get(name, {})).eval()
+        model = getattr(torchvision.models, name)(weights=None, **eval_form(name, init_weights=False)).eval()
         eager, _ = measure(model, x, a.repeat)
         try:  # some models do not run converted (DenseNet's torch.cat, for one)
             mk = mkldnn_utils.to_mkldnn(model)

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Check `typenet list` against torchvision: every model registered in typenet/models/zoo.hpp is
-listed exactly once, with torchvision's parameter count (of the eval-mode model: no auxiliary
+listed exactly once (and named in tools/zoo_models.py, the tools' list), with torchvision's parameter count (of the eval-mode model: no auxiliary
 classifiers), and with the crop, Resize size and Resize filter of torchvision's IMAGENET1K_V1
 evaluation transform; no other model is listed. Exit code 1, with every difference, when they disagree.
 
 Usage: check_zoo_list.py TYPENET_COMMAND ZOO_HPP
 """
+import os
 import re
 import subprocess
 import sys
@@ -13,11 +14,12 @@ import sys
 import torch
 import torchvision
 
-AUX_LOGITS = ("googlenet", "inception_v3")  # built with aux_logits=True unless told: train-only heads
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zoo_models import MODELS, eval_form  # noqa: E402  (the models the tools export and test)
 
 
 def torchvision_params(name):
-    kwargs = {"aux_logits": False, "init_weights": False} if name in AUX_LOGITS else {}
+    kwargs = eval_form(name, init_weights=False)
     with torch.no_grad():
         model = torchvision.models.get_model(name, weights=None, **kwargs) if hasattr(torchvision.models, "get_model") \
             else getattr(torchvision.models, name)(weights=None, **kwargs)
@@ -39,6 +41,9 @@ def main():
             return 1
         rows[m[1]] = m
     failures = [f"{n}: listed but not registered" for n in rows if n not in registered]
+    failures += [f"{n}: registered but not in tools/zoo_models.py (no fixtures, no parity test)" for n in registered
+                 if n not in MODELS]
+    failures += [f"{n}: in tools/zoo_models.py but not registered" for n in MODELS if n not in registered]
     for name in registered:
         row = rows.get(name)
         if row is None:

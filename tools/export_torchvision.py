@@ -21,29 +21,8 @@ import numpy as np
 import torch
 import torchvision
 
-MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
-          "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2", "vgg11_bn", "vgg16_bn", "alexnet",
-          "densenet121",
-          "regnet_x_400mf",
-          "regnet_y_400mf",
-          "mnasnet1_0",
-          "shufflenet_v2_x1_0",
-          "mobilenet_v3_small",
-          "mobilenet_v3_large",
-          "efficientnet_b0",
-          "efficientnet_v2_s",
-          "squeezenet1_1",
-          "googlenet",
-          "inception_v3",
-          )
-# Constructor arguments beyond weights=None: the eval form typenet models. GoogLeNet and
-# Inception-v3 without their auxiliary classifiers (used in training only) and without
-# transform_input (the re-normalisation for their ported pretrained weights), with torchvision's
-# truncated-normal init (asked for, so it does not warn).
-EVAL_FORM = {
-    "googlenet": dict(aux_logits=False, transform_input=False, init_weights=True),
-    "inception_v3": dict(aux_logits=False, transform_input=False, init_weights=True),
-}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zoo_models import MODELS, EVAL_FORM, eval_form  # noqa: E402
 
 _DTYPES = {
     torch.float64: ("F64", "<f8"), torch.float32: ("F32", "<f4"), torch.float16: ("F16", "<f2"),
@@ -189,7 +168,7 @@ def build_model(name, seed=None, pretrained=None, height=224, width=224):
     if name not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}")
     if pretrained is not None:
-        model = getattr(torchvision.models, name)(weights=None, **EVAL_FORM.get(name, {}))
+        model = getattr(torchvision.models, name)(weights=None, **eval_form(name))
         state = torch.load(pretrained, map_location="cpu")
         if isinstance(state, dict) and "state_dict" in state and not any(k.endswith(".weight") for k in state):
             state = state["state_dict"]
@@ -198,7 +177,7 @@ def build_model(name, seed=None, pretrained=None, height=224, width=224):
         model.load_state_dict(state)
     else:
         torch.manual_seed(seed)
-        model = getattr(torchvision.models, name)(weights=None, **EVAL_FORM.get(name, {}))  # torchvision's default init
+        model = getattr(torchvision.models, name)(weights=None, **eval_form(name))  # torchvision's default init
         gen = torch.Generator().manual_seed(seed + 1_000_003)
         with torch.no_grad():
             _randomise_batchnorms(model, gen)

@@ -26,26 +26,11 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPORT = os.path.join(HERE, "export_torchvision.py")
 LAYERS = os.path.join(HERE, "make_layer_fixtures.py")
+ZOO = os.path.join(HERE, "zoo_models.py")
+sys.path.insert(0, HERE)
+from zoo_models import MODELS, native_size  # noqa: E402
 
 WEIGHT_SEED, INPUT_SEED = 1, 2   # different, so the input is not correlated with the weights
-MODELS = ("resnext50_32x4d", "resnet50", "resnet18", "resnet34", "resnet101", "resnet152", "wide_resnet50_2",
-          "resnext101_32x8d", "resnext101_64x4d", "mobilenet_v2", "vgg11_bn", "vgg16_bn", "alexnet",
-          "densenet121",
-          "regnet_x_400mf",
-          "regnet_y_400mf",
-          "mnasnet1_0",
-          "shufflenet_v2_x1_0",
-          "mobilenet_v3_small",
-          "mobilenet_v3_large",
-          "efficientnet_b0",
-          "efficientnet_v2_s",
-          "squeezenet1_1",
-          "googlenet",
-          "inception_v3",
-          )
-NATIVE = {  # a model's native input size (height, width), if not 224x224: its typenet type's
-    "inception_v3": (299, 299),
-}
 ALSO = (160, 192)  # a non-square size for the dynamic front end
 IMAGES = {  # name: (width, height); test_large is down-scaled by Resize(256), test up-scaled
     "test": (300, 200),
@@ -59,7 +44,7 @@ class FixtureError(Exception):
 
 def scripts_hash():
     h = hashlib.sha256()
-    for path in (EXPORT, os.path.abspath(__file__)):
+    for path in (EXPORT, ZOO, os.path.abspath(__file__)):
         with open(path, "rb") as f:
             h.update(f.read())
     return h.hexdigest()
@@ -97,10 +82,6 @@ def run(cmd):
     r = subprocess.run(cmd)
     if r.returncode != 0:
         raise FixtureError(f"{' '.join(cmd)} failed with exit status {r.returncode}")
-
-
-def native_size(model):
-    return NATIVE.get(model, (224, 224))
 
 
 def make_model(out, model):

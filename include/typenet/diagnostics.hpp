@@ -128,7 +128,9 @@ constexpr int format_detail(std::string_view detail, const verdict& v, char* out
 inline std::string rule_message(std::string_view path, std::string_view text, std::string_view detail, const verdict& v) {
   char buffer[256];
   format_detail(detail, v, buffer, int(sizeof buffer));
-  return std::string(path.empty() ? std::string_view("model") : path) + ": " + std::string(text) + " (" + buffer + ")";
+  std::string message = std::string(path.empty() ? std::string_view("model") : path) + ": " + std::string(text);
+  if (buffer[0] != '\0') message += std::string(" (") + buffer + ")";  // a rule without numbers adds nothing
+  return message;
 }
 }  // namespace detail
 }  // namespace typenet

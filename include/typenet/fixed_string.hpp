@@ -17,19 +17,29 @@ struct fixed_string {
 
 namespace detail {
 constexpr std::size_t decimal_digits(int i) { return i < 10 ? 1 : 1 + decimal_digits(i / 10); }
-template <fixed_string Prefix, int I>
+template <fixed_string Prefix, int... I>
 constexpr auto numbered_name() {
-  static_assert(I >= 0, "typenet::numbered: the number must be non-negative");
-  constexpr std::size_t prefix = Prefix.view().size(), digits = decimal_digits(I);
-  fixed_string<prefix + digits + 1> s;
-  for (std::size_t i = 0; i < prefix; ++i) s.data[i] = Prefix.data[i];
-  for (std::size_t i = 0, n = std::size_t(I); i < digits; ++i, n /= 10) s.data[prefix + digits - 1 - i] = char('0' + n % 10);
+  static_assert(sizeof...(I) > 0, "typenet::numbered: give at least one number");
+  static_assert(((I >= 0) && ...), "typenet::numbered: the numbers must be non-negative");
+  constexpr std::size_t length = Prefix.view().size() + (decimal_digits(I) + ...) + sizeof...(I) - 1;
+  fixed_string<length + 1> s;
+  std::size_t at = 0;
+  for (char c : Prefix.view()) s.data[at++] = c;
+  bool first = true;
+  for (int n : {I...}) {
+    if (!first) s.data[at++] = '-';
+    first = false;
+    const std::size_t digits = decimal_digits(n);
+    at += digits;
+    for (std::size_t k = 1; k <= digits; ++k, n /= 10) s.data[at - k] = char('0' + n % 10);
+  }
   return s;
 }
 }  // namespace detail
 
-// numbered<"denselayer", 3> is "denselayer3": the numbered names of torchvision's module lists.
-template <fixed_string Prefix, int I>
-inline constexpr auto numbered = detail::numbered_name<Prefix, I>();
+// numbered<"denselayer", 3> is "denselayer3", numbered<"block", 3, 11> is "block3-11": the numbered
+// names of torchvision's module lists (RegNet joins a stage's and a block's number with '-').
+template <fixed_string Prefix, int... I>
+inline constexpr auto numbered = detail::numbered_name<Prefix, I...>();
 
 }  // namespace typenet

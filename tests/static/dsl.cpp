@@ -259,7 +259,7 @@ static_assert(layer_params_v<regnet::block<64, 64, 1, 16>, shape<64, 28, 28>> ==
 static_assert(layer_params_v<regnet::block<104, 104, 1, 8, std::ratio<1>, std::ratio<1, 4>>, shape<104, 14, 14>> ==
               2 * (104 * 104 + 208) + (104 * 8 * 9 + 208) + (104 * 26 + 26) + (26 * 104 + 104));  // SE squeezes to 26
 static_assert(regnet::detail::round_times<std::ratio<1, 4>>(50) == 12 && regnet::detail::round_times<std::ratio<1, 4>>(54) == 14);
-static_assert(regnet::detail::numbered<"block", 3, 11>().view() == "block3-11");
+static_assert(numbered<"block", 3, 11>.view() == "block3-11");
 static_assert(!accepts<regnet::block<48, 64, 2, 16>, shape<32, 56, 56>>);   // 32 channels in, In = 48
 static_assert(!accepts<regnet::block<32, 40, 2, 16>, shape<32, 56, 56>>);   // bottleneck 40, group width 16
 static_assert(!accepts<regnet::block<32, 64, 2, 0>, shape<32, 56, 56>>);    // group width 0

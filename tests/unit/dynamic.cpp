@@ -234,4 +234,6 @@ TEST_CASE("the dynamic pools report each rule with the numbers of the axis that 
   CHECK(error_of({4, 9, 8}, dy::max_pool(hw{1, 9}, {})) ==
         "model: max_pool: kernel larger than the padded input (kernel 9, padded input 9x8)");
   CHECK(error_of({4, 8, 8}, dy::max_pool(hw{1, 3}, {.stride = 2, .padding = hw{0, 1}, .ceil_mode = true})).empty());
+  CHECK(error_of({4, 8, 8}, dy::max_pool(3, {.count_include_pad = false})) ==
+        "model: max_pool: count_include_pad is avg_pool's option (padding never wins a max); leave it true");
 }

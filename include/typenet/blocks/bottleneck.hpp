@@ -1,6 +1,7 @@
 #pragma once
 #include <utility>
 
+#include "block.hpp"
 #include "../layers/batch_norm.hpp"
 #include "../layers/conv2d.hpp"
 #include "../layers/identity.hpp"
@@ -75,10 +76,7 @@ using stage_t = decltype(stage<First, Rest>(std::make_index_sequence<(Blocks > 1
 // batch norm; shortcut = 1x1 projection to Out with Stride + batch norm, or the input itself; add;
 // ReLU. ResNet-50 and ResNeXt-50 are this block with different numbers.
 template <int Width, int Out, int Stride, int Groups, bool Projection>
-struct bottleneck : detail::bottleneck_body<Width, Out, Stride, Groups, Projection> {
-  using op = ops::bottleneck;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Width, Out, Stride, Groups, Projection};
-};
+struct bottleneck : block_of<ops::bottleneck, detail::bottleneck_body<Width, Out, Stride, Groups, Projection>, Width, Out, Stride,
+                             Groups, Projection> {};
 
 }  // namespace typenet

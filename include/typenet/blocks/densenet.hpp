@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "../fixed_string.hpp"
+#include "block.hpp"
 #include "../layers/avg_pool.hpp"
 #include "../layers/batch_norm.hpp"
 #include "../layers/concat.hpp"
@@ -50,11 +51,9 @@ using new_features = sequential<named<"norm1", batch_norm>, named<"relu1", relu>
 
 // One dense layer: its input with Growth new channels appended.
 template <int Growth, int BnSize = 4>
-struct dense_layer : sequential<named<"", concat<named<"", identity>, named<"", detail::new_features<Growth, BnSize>>>>> {
-  using op = ops::dense_layer;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Growth, BnSize};
-};
+struct dense_layer : block_of<ops::dense_layer,
+                              sequential<named<"", concat<named<"", identity>, named<"", detail::new_features<Growth, BnSize>>>>>,
+                              Growth, BnSize> {};
 
 namespace detail {
 template <int Growth, int BnSize, std::size_t... I>
@@ -63,11 +62,10 @@ auto layers(std::index_sequence<I...>) -> sequential<named<numbered<"denselayer"
 
 // A dense block of Layers layers (denselayer1 ... denselayerN): In + Layers*Growth channels out.
 template <int Layers, int Growth, int BnSize = 4>
-struct block : decltype(detail::layers<Growth, BnSize>(std::make_index_sequence<std::size_t(Layers > 0 ? Layers : 0)>{})) {
-  using op = ops::dense_block;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Layers};
-};
+struct block
+    : block_of<ops::dense_block,
+               decltype(detail::layers<Growth, BnSize>(std::make_index_sequence<std::size_t(Layers > 0 ? Layers : 0)>{})),
+               Layers> {};
 
 // The transition between blocks: BN-ReLU-1x1 to Out channels, then 2x2 average pooling.
 template <int Out>

@@ -6,6 +6,7 @@
 #include <ratio>
 #include <utility>
 
+#include "block.hpp"
 #include "../layers/sigmoid.hpp"
 #include "../layers/silu.hpp"
 #include "../layers/stochastic_depth.hpp"
@@ -77,11 +78,7 @@ using fused_mbconv_branch =
 namespace detail {
 // A block of kind Op: Branch (with stochastic depth P) plus the input when the shape is kept.
 template <class Op, int In, int Out, int Kernel, int Stride, int Expand, class P, class Branch>
-struct block : sequential<named<"", body<In, Out, Stride, P, Branch>>> {
-  using op = Op;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr typename op::attributes attrs{In, Out, Kernel, Stride, Expand};
-};
+struct block : block_of<Op, sequential<named<"", body<In, Out, Stride, P, Branch>>>, In, Out, Kernel, Stride, Expand> {};
 }  // namespace detail
 
 // MBConv<In, Out, Kernel, Stride, Expand, P, Norm>: P is the block's stochastic depth probability.
@@ -123,12 +120,10 @@ auto stage_blocks(std::index_sequence<I...>)
 // A stage: torchvision's nn.Sequential of Layers blocks (features.1 ... features.7 in B0).
 template <template <int, int, int, int, int, class, class> class Block, int Expand, int Kernel, int Stride, int In, int Out,
           int Layers, class Norm, int First, int Total>
-struct stage_of : decltype(detail::stage_blocks<Block, Expand, Kernel, Stride, In, Out, Norm, First, Total>(
-                      std::make_index_sequence<std::size_t(Layers > 0 ? Layers : 0)>{})) {
-  using op = ops::efficientnet_stage;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Layers};
-};
+struct stage_of : block_of<ops::efficientnet_stage,
+                           decltype(detail::stage_blocks<Block, Expand, Kernel, Stride, In, Out, Norm, First, Total>(
+                               std::make_index_sequence<std::size_t(Layers > 0 ? Layers : 0)>{})),
+                           Layers> {};
 
 namespace detail {
 using typenet::detail::type_list;

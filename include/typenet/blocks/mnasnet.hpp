@@ -3,6 +3,7 @@
 // with a 3x3 or 5x5 depthwise convolution, and torchvision's _stack of them.
 #include <type_traits>
 
+#include "block.hpp"
 #include "../layers/batch_norm.hpp"
 #include "../layers/conv2d.hpp"
 #include "../layers/identity.hpp"
@@ -61,20 +62,16 @@ using body = std::conditional_t<In == Out && Stride == 1,
 
 // torchvision's _InvertedResidual(in_ch, out_ch, kernel_size, stride, expansion_factor).
 template <int In, int Out, int Kernel, int Stride, int Expand>
-struct inverted_residual : sequential<named<"", detail::body<In, Out, Kernel, Stride, Expand>>> {
-  using op = ops::mnasnet_inverted_residual;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{In, Out, Kernel, Stride, Expand};
-};
+struct inverted_residual
+    : block_of<ops::mnasnet_inverted_residual, sequential<named<"", detail::body<In, Out, Kernel, Stride, Expand>>>, In, Out,
+               Kernel, Stride, Expand> {};
 
 // torchvision's _stack: Repeats blocks to Out channels, the first with the stride (and no skip).
 template <int In, int Out, int Kernel, int Stride, int Expand, int Repeats>
-struct stack : typenet::detail::stage_t<inverted_residual<In, Out, Kernel, Stride, Expand>,
-                                        inverted_residual<Out, Out, Kernel, 1, Expand>, Repeats> {
-  using op = ops::mnasnet_stack;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Repeats};
-};
+struct stack : block_of<ops::mnasnet_stack,
+                        typenet::detail::stage_t<inverted_residual<In, Out, Kernel, Stride, Expand>,
+                                                 inverted_residual<Out, Out, Kernel, 1, Expand>, Repeats>,
+                        Repeats> {};
 
 }  // namespace mnasnet
 }  // namespace typenet

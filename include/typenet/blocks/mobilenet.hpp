@@ -3,6 +3,7 @@
 // inverted residual, and stages of them.
 #include <type_traits>
 
+#include "block.hpp"
 #include "../layers/relu6.hpp"
 #include "inverted_bottleneck.hpp"
 
@@ -49,11 +50,8 @@ using body = typenet::detail::shortcut_if<Stride == 1 && In == Out, named<"conv"
 // The inverted residual: expand to In*Expand channels (1x1), depthwise 3x3 (Stride), project to
 // Out (1x1, linear); plus the input when the shape is kept.
 template <int In, int Out, int Stride, int Expand>
-struct inverted_residual : sequential<named<"", detail::body<In, Out, Stride, Expand>>> {
-  using op = ops::inverted_residual;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{In, Out, Stride, Expand};
-};
+struct inverted_residual
+    : block_of<ops::inverted_residual, sequential<named<"", detail::body<In, Out, Stride, Expand>>>, In, Out, Stride, Expand> {};
 
 // A stage of the paper's table 2 (t, c, n, s): Blocks blocks to Out channels, the first with the
 // stride. torchvision numbers the blocks of all stages in one list (features.1 ... features.17),

@@ -3,6 +3,7 @@
 // 1 and 2, an inverted residual with an optional squeeze-excitation and a choice of non-linearity.
 #include <ratio>
 
+#include "block.hpp"
 #include "../layers/hardsigmoid.hpp"
 #include "../layers/hardswish.hpp"
 #include "../layers/relu.hpp"
@@ -48,11 +49,8 @@ using body = typenet::detail::shortcut_if<Stride == 1 && In == Out, named<"block
 // One row of the paper's tables 1 and 2 (torchvision's bneck_conf): input channels, kernel, exp
 // size, #out, SE, NL (relu or hardswish), stride. Adds the input when the shape is kept.
 template <int In, int Kernel, int Expanded, int Out, bool SE, class NL, int Stride>
-struct bneck : sequential<named<"", detail::body<In, Kernel, Expanded, Out, SE, NL, Stride>>> {
-  using op = ops::mobilenet_v3_bneck;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{In, Out, Kernel, Stride, Expanded};
-};
+struct bneck : block_of<ops::mobilenet_v3_bneck, sequential<named<"", detail::body<In, Kernel, Expanded, Out, SE, NL, Stride>>>,
+                        In, Out, Kernel, Stride, Expanded> {};
 
 }  // namespace mobilenet_v3
 }  // namespace typenet

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "block.hpp"
 #include "../layers/batch_norm.hpp"
 #include "../layers/conv2d.hpp"
 #include "../layers/identity.hpp"
@@ -86,37 +87,17 @@ using block_body = sequential<
 // The block's layers from the paper's numbers: bottleneck width round(Out x Bottleneck), SE
 // exactly when SeRatio > 0 (a ratio that rounds to no channels is squeeze_excitation's error).
 template <int In, int Out, int Stride, int GroupWidth, class Bottleneck, class SeRatio, int Width = round_times<Bottleneck>(Out)>
-using block_of = block_body<In, Out, Stride, Width, (GroupWidth > 0 ? Width / GroupWidth : 1), (SeRatio::num > 0),
+using block_layers = block_body<In, Out, Stride, Width, (GroupWidth > 0 ? Width / GroupWidth : 1), (SeRatio::num > 0),
                             round_times<SeRatio>(In)>;
 
-// A state_dict name from a prefix and numbers joined by '-': "block3", "block3-11".
-constexpr int digits(int v) { return v < 10 ? 1 : 1 + digits(v / 10); }
-template <fixed_string Prefix, int... Numbers>
-constexpr auto numbered() {
-  constexpr std::size_t length = Prefix.view().size() + (std::size_t(digits(Numbers)) + ...) + sizeof...(Numbers) - 1;
-  fixed_string<length + 1> s;
-  std::size_t at = 0;
-  for (char c : Prefix.view()) s.data[at++] = c;
-  const int numbers[] = {Numbers...};
-  for (std::size_t i = 0; i < sizeof...(Numbers); ++i) {
-    if (i > 0) s.data[at++] = '-';
-    at += std::size_t(digits(numbers[i]));
-    for (int v = numbers[i], k = 1; k <= digits(numbers[i]); ++k, v /= 10) s.data[at - std::size_t(k)] = char('0' + v % 10);
-  }
-  return s;
-}
 }  // namespace detail
 
 // torchvision's ResBottleneckBlock: In -> Out channels with Stride; bottleneck width
 // round(Out x Bottleneck) in groups of GroupWidth channels; with squeeze-excitation (the Y
 // block) squeezing to round(SeRatio x In) channels when SeRatio > 0 (the X block otherwise).
 template <int In, int Out, int Stride, int GroupWidth, class Bottleneck = std::ratio<1>, class SeRatio = std::ratio<0>>
-struct block : detail::block_of<In, Out, Stride, GroupWidth, Bottleneck, SeRatio> {
-  using op = ops::regnet_block;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{In, Out, Stride, GroupWidth, detail::round_times<Bottleneck>(Out),
-                                        detail::round_times<SeRatio>(In)};
-};
+struct block : block_of<ops::regnet_block, detail::block_layers<In, Out, Stride, GroupWidth, Bottleneck, SeRatio>, In, Out, Stride,
+                        GroupWidth, detail::round_times<Bottleneck>(Out), detail::round_times<SeRatio>(In)> {};
 
 // One row of the paper's per-stage table: Depth blocks of Width output channels, group width,
 // bottleneck ratio, SE ratio (0: none). The first block of each stage downsamples by 2.
@@ -128,19 +109,17 @@ struct stage {
 namespace detail {
 template <int Index, int In, int Out, int Stride, int GroupWidth, class Bottleneck, class SeRatio, std::size_t... I>
 auto any_stage_body(std::index_sequence<I...>)
-    -> sequential<named<numbered<"block", Index, int(I)>(),
+    -> sequential<named<numbered<"block", Index, int(I)>,
                         block<(I == 0 ? In : Out), Out, (I == 0 ? Stride : 1), GroupWidth, Bottleneck, SeRatio>>...>;
 }  // namespace detail
 
 // torchvision's AnyStage number Index: Depth blocks named "block<Index>-<i>", the first taking In
 // channels and the stride.
 template <int Index, int In, int Out, int Depth, int Stride, int GroupWidth, class Bottleneck, class SeRatio>
-struct any_stage : decltype(detail::any_stage_body<Index, In, Out, Stride, GroupWidth, Bottleneck, SeRatio>(
-                       std::make_index_sequence<std::size_t(Depth > 0 ? Depth : 0)>{})) {
-  using op = ops::regnet_stage;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Depth};
-};
+struct any_stage : block_of<ops::regnet_stage,
+                            decltype(detail::any_stage_body<Index, In, Out, Stride, GroupWidth, Bottleneck, SeRatio>(
+                                std::make_index_sequence<std::size_t(Depth > 0 ? Depth : 0)>{})),
+                            Depth> {};
 
 namespace detail {
 using typenet::detail::type_list;
@@ -153,7 +132,7 @@ struct trunk_of<Index, In, type_list<Done...>> {
 template <int Index, int In, class... Done, int Depth, int Width, int GroupWidth, class Bottleneck, class SeRatio, class... Rest>
 struct trunk_of<Index, In, type_list<Done...>, stage<Depth, Width, GroupWidth, Bottleneck, SeRatio>, Rest...>
     : trunk_of<Index + 1, Width,
-               type_list<Done..., named<numbered<"block", Index>(), any_stage<Index, In, Width, Depth, 2, GroupWidth, Bottleneck, SeRatio>>>,
+               type_list<Done..., named<numbered<"block", Index>, any_stage<Index, In, Width, Depth, 2, GroupWidth, Bottleneck, SeRatio>>>,
                Rest...> {};
 }  // namespace detail
 

@@ -1,6 +1,7 @@
 #pragma once
 // torchvision's ResNet family: the Bottleneck (resnet50/101/152, wide_resnet50_2, resnext101_*)
 // and the BasicBlock (resnet18/34), with their stages (_make_layer).
+#include "block.hpp"
 #include "bottleneck.hpp"
 
 namespace typenet {
@@ -46,12 +47,10 @@ struct block : bottleneck<Planes * WidthPerGroup / 64 * Groups, 4 * Planes, Stri
 
 // torchvision's _make_layer: Blocks blocks, the first projecting to 4*Planes with the stride.
 template <int Planes, int Blocks, int Stride, int Groups = 1, int WidthPerGroup = 64>
-struct stack : typenet::detail::stage_t<block<Planes, Stride, true, Groups, WidthPerGroup>,
-                                        block<Planes, 1, false, Groups, WidthPerGroup>, Blocks> {
-  using op = ops::resnet_stack;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Blocks};
-};
+struct stack : block_of<ops::resnet_stack,
+                        typenet::detail::stage_t<block<Planes, Stride, true, Groups, WidthPerGroup>,
+                                                 block<Planes, 1, false, Groups, WidthPerGroup>, Blocks>,
+                        Blocks> {};
 
 namespace detail {
 template <int Planes, int Stride, bool Projection>
@@ -66,19 +65,14 @@ using basic_body = sequential<
 // torchvision's BasicBlock: 3x3 (Stride) and 3x3 to Planes, each with batch norm; shortcut = a
 // strided 1x1 projection with batch norm, or the input itself; add; ReLU.
 template <int Planes, int Stride, bool Projection>
-struct basic_block : detail::basic_body<Planes, Stride, Projection> {
-  using op = ops::basic_block;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Planes, Stride, Projection};
-};
+struct basic_block : block_of<ops::basic_block, detail::basic_body<Planes, Stride, Projection>, Planes, Stride, Projection> {};
 
 // _make_layer for BasicBlocks: the first block projects when it downsamples (resnet18/34: every
 // stage but the first, which already sees 64 channels).
 template <int Planes, int Blocks, int Stride, bool Projection = (Stride != 1)>
-struct basic_stack : typenet::detail::stage_t<basic_block<Planes, Stride, Projection>, basic_block<Planes, 1, false>, Blocks> {
-  using op = ops::resnet_basic_stack;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Blocks};
+struct basic_stack
+    : block_of<ops::resnet_basic_stack,
+               typenet::detail::stage_t<basic_block<Planes, Stride, Projection>, basic_block<Planes, 1, false>, Blocks>, Blocks> {
 };
 
 }  // namespace resnet

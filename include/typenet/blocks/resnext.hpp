@@ -1,4 +1,5 @@
 #pragma once
+#include "block.hpp"
 #include "bottleneck.hpp"
 
 namespace typenet {
@@ -42,21 +43,18 @@ namespace resnext {
 // The seed's block(x, filters, strides, groups, conv_shortcut): residual branch ends in 2*Filters
 // channels; the shortcut is a strided 1x1 projection when ConvShortcut, else the input itself.
 template <int Filters, int Stride, bool ConvShortcut, int Groups = 32>
-struct block : bottleneck<Filters, 2 * Filters, Stride, Groups, ConvShortcut> {
+struct block : block_of<ops::resnext_block, bottleneck<Filters, 2 * Filters, Stride, Groups, ConvShortcut>, Filters, Stride, Groups,
+                        ConvShortcut> {
   using base = bottleneck<Filters, 2 * Filters, Stride, Groups, ConvShortcut>;
-  using op = ops::resnext_block;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Filters, Stride, Groups, ConvShortcut};
 };
 
 // keras-applications' stack3: exactly Blocks blocks, the first projecting to 2*Filters (with the
 // stride), so every identity block after it sees matching channels. (The seed's `for i in
 // range(blocks)` after the first block builds Blocks + 1.)
 template <int Filters, int Blocks, int Stride, int Groups = 32>
-struct stack : typenet::detail::stage_t<block<Filters, Stride, true, Groups>, block<Filters, 1, false, Groups>, Blocks> {
-  using op = ops::resnext_stack;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Blocks};
+struct stack
+    : block_of<ops::resnext_stack,
+               typenet::detail::stage_t<block<Filters, Stride, true, Groups>, block<Filters, 1, false, Groups>, Blocks>, Blocks> {
   static constexpr int blocks = Blocks;
 };
 

@@ -5,6 +5,7 @@
 // Either way the halves are concatenated and shuffled across the two groups.
 #include <type_traits>
 
+#include "block.hpp"
 #include "../layers/batch_norm.hpp"
 #include "../layers/channel_shuffle.hpp"
 #include "../layers/channel_split.hpp"
@@ -71,19 +72,15 @@ using halves = std::conditional_t<
 // torchvision's InvertedResidual(inp, oup, stride): the two halves, concatenated, then
 // channel_shuffle(2).
 template <int In, int Out, int Stride>
-struct inverted_residual : sequential<named<"", detail::halves<In, Out, Stride>>, named<"", channel_shuffle<2>>> {
-  using op = ops::shufflenet_unit;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{In, Out, Stride};
-};
+struct inverted_residual
+    : block_of<ops::shufflenet_unit, sequential<named<"", detail::halves<In, Out, Stride>>, named<"", channel_shuffle<2>>>, In,
+               Out, Stride> {};
 
 // A stage (stage2, stage3, stage4): Repeats units to Out channels, the first downsampling by 2.
 template <int In, int Out, int Repeats>
-struct stage : typenet::detail::stage_t<inverted_residual<In, Out, 2>, inverted_residual<Out, Out, 1>, Repeats> {
-  using op = ops::shufflenet_stage;
-  static constexpr std::string_view kind = op::kind;
-  static constexpr op::attributes attrs{Repeats};
-};
+struct stage
+    : block_of<ops::shufflenet_stage,
+               typenet::detail::stage_t<inverted_residual<In, Out, 2>, inverted_residual<Out, Out, 1>, Repeats>, Repeats> {};
 
 }  // namespace shufflenet
 }  // namespace typenet

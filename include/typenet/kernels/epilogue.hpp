@@ -49,8 +49,10 @@ inline __m512 min_nan_b(__m512 a, __m512 b) { return _mm512_mask_min_ps(b, 0xfff
 // second operand when either is NaN).
 inline __m512 exp512(__m512 x) {
   x = min_nan_b(_mm512_set1_ps(100.0f), max_nan_b(_mm512_set1_ps(-100.0f), x));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  // The masked forms with a full mask: the unmasked intrinsics start from _mm512_undefined_ps,
+  // which GCC 12 reports as -Wmaybe-uninitialized.
+  const __m512 xl = _mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f));
+  const __m512 n = _mm512_mask_roundscale_ps(xl, __mmask16(0xFFFF), xl, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);  // x - n ln2, in two parts
   r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
   __m512 p = _mm512_set1_ps(1.9875691500e-4f);
@@ -60,7 +62,7 @@ inline __m512 exp512(__m512 x) {
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
   p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(p, n);
+  return _mm512_mask_scalef_ps(p, __mmask16(0xFFFF), p, n);
 }
 
 inline __m512 relu6_512(__m512 y) {

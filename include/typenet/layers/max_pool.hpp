@@ -12,13 +12,24 @@ TYPENET_RULE(max_pool_positive, "max_pool: Kernel and Stride must be positive an
              "Kernel {}, Stride {}, Padding {}");
 TYPENET_RULE(max_pool_padding, "max_pool: Padding must be at most half the kernel", "Padding {}, Kernel {}");
 TYPENET_RULE(max_pool_kernel_fits, "max_pool: kernel larger than the padded input", "kernel {}, padded input {}x{}");
+TYPENET_RULE(max_pool_count_include_pad,
+             "max_pool: count_include_pad is avg_pool's option (padding never wins a max); leave it true", "");
 TYPENET_RULE(max_pool_options_form,
              "max_pool: after pool_options, leave Padding and CeilMode out (set .padding and .ceil_mode in the options)", "");
 }  // namespace rule
 
 namespace ops {
 struct max_pool : typenet::detail::window_op<rule::max_pool_positive, rule::max_pool_padding, rule::max_pool_kernel_fits> {
+  using window = typenet::detail::window_op<rule::max_pool_positive, rule::max_pool_padding, rule::max_pool_kernel_fits>;
+  using rules = rule_list<rule::max_pool_positive, rule::max_pool_padding, rule::max_pool_kernel_fits,
+                          rule::max_pool_count_include_pad>;
   static constexpr std::string_view kind = "max_pool";
+  // The window's rules first (their indices are the same in both lists), then max_pool's own.
+  static constexpr verdict check(const attributes& a, dims in) {
+    if (const verdict v = window::check(a, in); !v.ok()) return v;
+    if (!a.count_include_pad) return rules::template broken<rule::max_pool_count_include_pad>({});
+    return {};
+  }
   static runtime::value emit(const attributes& a, ir::emit_context& ctx) {
     return typenet::detail::emit_pool<max_pool, &kernels::max_pool, &kernels::reference::max_pool>(a, ctx);
   }

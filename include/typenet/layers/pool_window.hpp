@@ -44,7 +44,9 @@ constexpr pool_window pool_window_of() {
     if constexpr (!(Padding == hw{0} && !CeilMode && CountIncludePad)) OptionsRule::template fail<Layer>();
     return window_with(Kernel, Stride);
   } else {
-    static_assert(std::is_convertible_v<stride_type, hw>, "typenet pools: Stride must be an int, an hw or a pool_options");
+    // Exactly these: a bool or a char would convert to a stride silently.
+    static_assert(std::is_same_v<stride_type, int> || std::is_same_v<stride_type, hw>,
+                  "typenet pools: Stride must be an int, an hw or a pool_options");
     return {Kernel, hw(Stride), Padding, CeilMode, CountIncludePad};
   }
 }
