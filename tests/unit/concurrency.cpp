@@ -49,15 +49,21 @@ class gate {
   bool entered_ = false, released_ = false;
 };
 
-// A test op kind: y = x, but the first element after arming holds at the armed gate, or throws.
+// A test op kind: y = x, but the first element after arming holds at the armed gate, throws, or
+// calls forward() on the armed executor (from inside its own kernel).
 std::atomic<gate*> armed_gate{nullptr};
 std::atomic<bool> armed_throw{false};
+std::atomic<detail::executor_core*> armed_reentry{nullptr};
 struct held_identity_fn {
   static constexpr std::string_view kind = "held_identity";
   template <class T>
   static T apply(T x) {
     if (gate* g = armed_gate.exchange(nullptr)) g->enter_and_wait();
     if (armed_throw.exchange(false)) throw std::runtime_error("held_identity: armed to throw");
+    if (detail::executor_core* ex = armed_reentry.exchange(nullptr)) {
+      float in[6] = {}, out[6];
+      ex->forward(in, out, 1);
+    }
     return x;
   }
 };
@@ -116,6 +122,20 @@ TEST_CASE("a second concurrent forward() on one executor throws, both front ends
     check_second_forward_throws(s);
     dy::executor d(dynamic_held(), weight_store{}, {.threads = threads});
     check_second_forward_throws(d);
+  }
+}
+
+TEST_CASE("forward() from inside one of its own kernels throws instead of deadlocking", "[threads][executor]") {
+  for (int threads : {1, 2}) {
+    INFO("threads " << threads);
+    executor<held_model> ex(weight_store{}, {.threads = threads});
+    const std::vector<float> x{1, 2, 3, 4, 5, 6};
+    std::vector<float> y(6, 0.0f);
+    armed_reentry = &ex;
+    CHECK_THROWS_WITH(ex.forward(x.data(), y.data(), 1),
+                      Contains("executor::forward: called while another forward() on the same executor is running"));
+    ex.forward(x.data(), y.data(), 1);
+    CHECK(y == x);
   }
 }
 
