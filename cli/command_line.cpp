@@ -1,6 +1,7 @@
 #include "command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <typenet/runtime/thread_pool.hpp>
 
 namespace typenet::cli {
 
@@ -38,7 +39,7 @@ command parse_command_line(int argc, char** argv, const std::vector<std::string>
       ->check(CLI::ExistingFile)
       ->excludes(input);
   run_cmd->add_option("--output", o.output, "write the logits [N, classes] to this .npy");
-  run_cmd->add_option("--threads", o.threads, "threads (default: every core)")->check(CLI::Range(1, 1 << 12));
+  run_cmd->add_option("--threads", o.threads, "threads (default: every core)")->check(CLI::Range(1, typenet::runtime::thread_pool::max_threads));
   run_cmd->add_option("--repeat", o.repeat, "timed passes after the warm-up")->capture_default_str()->check(CLI::Range(0, 1 << 20));
   run_cmd->add_option("--graph", o.graph, "static: the type at the native size; dynamic: any input size")
       ->capture_default_str()

@@ -38,7 +38,7 @@ using model = typenet::models::resnext50_32x4d;
 using net = typenet::executor<model>;
 
 constexpr int max_batch = 256;     // images a run (about 20 MB of activations each)
-constexpr int max_threads = 1024;  // more is a typo, not a machine
+constexpr int max_threads = typenet::runtime::thread_pool::max_threads;  // 1024: more is a typo
 
 struct usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;

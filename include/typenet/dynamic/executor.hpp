@@ -1,7 +1,8 @@
 #pragma once
 // The dynamic front end's executor: the same planner, fusion pass, buffers, threads and kernels
 // as typenet::executor<M>; sizes are member functions, and tensors carry their shape at run time
-// (checked by forward() with the words of the static front end's compile-time rules).
+// (checked by forward() with the words of the static front end's compile-time rules). The same
+// concurrency contract (runtime/executor.hpp): one forward() at a time per executor.
 #include "../runtime/executor.hpp"
 #include "model.hpp"
 #include "models.hpp"
@@ -24,6 +25,9 @@ class executor : public typenet::detail::executor_core {
   executor(const model& m, const weight_store& weights, executor_options options = {}) : typenet::detail::executor_core(options) {
     build(m.body(), m.input_shape(), weights);
   }
+  // Another executor on `other`'s plan, as typenet::executor<M>(other, options): shared packed
+  // weights, its own threads and buffers, so both may run forward() at the same time.
+  executor(const executor& other, executor_options options) : typenet::detail::executor_core(other, options) {}
 
   using typenet::detail::executor_core::forward;
 

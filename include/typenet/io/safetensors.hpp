@@ -42,21 +42,9 @@ static_assert(std::endian::native == std::endian::little,
               "safetensors/npy data is little-endian; big-endian hosts would need byte swapping");
 
 // ---- a minimal JSON parser: enough for safetensors headers, strict about everything else ----
-
-struct json_value {
-  enum class kind { null, boolean, number, string, array, object };
-  kind k = kind::null;
-  bool boolean = false;
-  std::string text;                // string value, or a number's literal spelling (kept exact)
-  std::vector<json_value> items;   // array elements, or object values
-  std::vector<std::string> keys;   // object keys, parallel to items, in file order
-
-  const json_value* member(std::string_view key) const {
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      if (keys[i] == key) return &items[i];
-    return nullptr;
-  }
-};
+// It builds no document: a header is read twice, first checked as a whole (syntax, depth, duplicate
+// keys; the first error in file order wins), then walked member by member into the tensor table.
+// Memory stays proportional to the header (a DOM took 70 bytes per byte of a 20 MB header).
 
 struct json_error : std::runtime_error {
   std::size_t pos;
@@ -67,16 +55,111 @@ class json_parser {
  public:
   explicit json_parser(std::string_view s) : s_(s) {}
 
-  // One JSON value surrounded by optional whitespace (the format pads headers with spaces).
-  json_value parse_document() {
-    json_value v = parse_value(0);
+  // Pass 1: the text is one JSON value surrounded by optional whitespace (the format pads headers
+  // with spaces) and no object repeats a key. Throws json_error at the first problem.
+  void validate() {
+    i_ = 0;
+    skip_value(0, true);
     skip_ws();
-    if (i_ != s_.size()) throw json_error(i_, "unexpected characters after the JSON value");
-    return v;
+    if (i_ != s_.size()) error("unexpected characters after the JSON value");
+    i_ = 0;
   }
+
+  // Pass 2, over a validated text: the next value's first character (after whitespace).
+  char next() {
+    skip_ws();
+    return peek();
+  }
+  // Calls member(key) at each member's value, which it must consume (read or skip()).
+  template <class F>
+  void members(F&& member) {
+    items('{', '}', [&] {
+      skip_ws();
+      std::string key;
+      string_into(key);
+      expect(':');
+      member(std::move(key));
+    });
+  }
+  // Calls element() at each element, which it must consume.
+  template <class F>
+  void elements(F&& element) {
+    items('[', ']', element);
+  }
+  std::string string() {
+    skip_ws();
+    std::string out;
+    string_into(out);
+    return out;
+  }
+  std::string_view number() {
+    skip_ws();
+    return number_token();
+  }
+  void skip() { skip_value(0, false); }
 
  private:
   static constexpr int max_depth = 64;  // a hostile header must not overflow the stack
+
+  // The keys of one object so far, for the duplicate check: open addressing over (position of
+  // the key's opening quote, hash of its decoded text), 16 bytes a key at most; a key's text is
+  // decoded again only when its hash matches.
+  class key_set {
+   public:
+    // Whether `key` (decoded, its quote at `pos`) is new; records it if so.
+    bool insert(json_parser& p, std::uint32_t pos, const std::string& key) {
+      const std::uint32_t h = std::uint32_t(std::hash<std::string_view>{}(key)) | 1u;  // 0 marks a free slot
+      if ((count_ + 1) * 2 > slots_.size()) grow();
+      std::size_t at = h & (slots_.size() - 1);
+      for (; slots_[at].hash != 0; at = (at + 1) & (slots_.size() - 1))
+        if (slots_[at].hash == h && p.key_at(slots_[at].pos) == key) return false;
+      slots_[at] = {pos, h};
+      ++count_;
+      return true;
+    }
+
+   private:
+    struct slot {
+      std::uint32_t pos = 0, hash = 0;
+    };
+    void grow() {
+      std::vector<slot> old(std::max<std::size_t>(8, slots_.size() * 2));
+      old.swap(slots_);
+      for (const slot& s : old)
+        if (s.hash != 0) {
+          std::size_t at = s.hash & (slots_.size() - 1);
+          while (slots_[at].hash != 0) at = (at + 1) & (slots_.size() - 1);
+          slots_[at] = s;
+        }
+    }
+    std::vector<slot> slots_;
+    std::size_t count_ = 0;
+  };
+
+  // An object's or array's items, separated by commas, between `open` and `close`.
+  template <class F>
+  void items(char open, char close, F&& item) {
+    expect(open);
+    if (next() == close) {
+      ++i_;
+      return;
+    }
+    for (;;) {
+      item();
+      if (next() == close) break;
+      ++i_;  // ','
+    }
+    ++i_;
+  }
+
+  // The decoded key whose opening quote is at `pos` (already validated).
+  const std::string& key_at(std::uint32_t pos) {
+    const std::size_t here = i_;
+    i_ = pos;
+    string_into(earlier_key_);
+    i_ = here;
+    return earlier_key_;
+  }
 
   [[noreturn]] void error(const std::string& what) const { throw json_error(i_, what); }
   void skip_ws() {
@@ -91,65 +174,60 @@ class json_parser {
     ++i_;
   }
 
-  json_value parse_value(int depth) {
+  // Reads one value, building nothing; with `check_keys`, objects are checked for duplicate keys.
+  void skip_value(int depth, bool check_keys) {
     if (depth > max_depth) error("nesting deeper than 64 levels");
     skip_ws();
     if (at_end()) error("unexpected end of header, expected a value");
-    json_value v;
     const char c = peek();
     if (c == '{') {
-      v.k = json_value::kind::object;
       ++i_;
       skip_ws();
       if (!at_end() && peek() == '}') {
         ++i_;
-        return v;
+        return;
       }
+      key_set keys;
       for (;;) {
         skip_ws();
         if (at_end() || peek() != '"') error("expected a string key");
-        std::string key = parse_string();
-        if (v.member(key)) error("duplicate key \"" + printable(key) + "\"");
+        const auto pos = std::uint32_t(i_);
+        string_into(key_);
+        if (check_keys && !keys.insert(*this, pos, key_)) error("duplicate key \"" + printable(key_) + "\"");
         expect(':');
-        v.items.push_back(parse_value(depth + 1));
-        v.keys.push_back(std::move(key));
+        skip_value(depth + 1, check_keys);
         skip_ws();
         if (at_end()) error("unexpected end of header inside an object");
         if (peek() == ',') { ++i_; continue; }
-        if (peek() == '}') { ++i_; return v; }
+        if (peek() == '}') { ++i_; return; }
         error("expected ',' or '}'");
       }
     }
     if (c == '[') {
-      v.k = json_value::kind::array;
       ++i_;
       skip_ws();
       if (!at_end() && peek() == ']') {
         ++i_;
-        return v;
+        return;
       }
       for (;;) {
-        v.items.push_back(parse_value(depth + 1));
+        skip_value(depth + 1, check_keys);
         skip_ws();
         if (at_end()) error("unexpected end of header inside an array");
         if (peek() == ',') { ++i_; continue; }
-        if (peek() == ']') { ++i_; return v; }
+        if (peek() == ']') { ++i_; return; }
         error("expected ',' or ']'");
       }
     }
     if (c == '"') {
-      v.k = json_value::kind::string;
-      v.text = parse_string();
-      return v;
+      string_into(key_);
+      return;
     }
     if (c == '-' || (c >= '0' && c <= '9')) {
-      v.k = json_value::kind::number;
-      v.text = parse_number();
-      return v;
+      number_token();
+      return;
     }
-    if (literal("true")) { v.k = json_value::kind::boolean; v.boolean = true; return v; }
-    if (literal("false")) { v.k = json_value::kind::boolean; return v; }
-    if (literal("null")) return v;
+    if (literal("true") || literal("false") || literal("null")) return;
     error("invalid value");
   }
 
@@ -161,7 +239,7 @@ class json_parser {
 
   static bool digit(char c) { return c >= '0' && c <= '9'; }
 
-  std::string parse_number() {  // JSON grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+  std::string_view number_token() {  // JSON grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
     const std::size_t start = i_;
     if (peek() == '-') ++i_;
     if (at_end() || !digit(peek())) error("invalid number");
@@ -178,7 +256,7 @@ class json_parser {
       if (at_end() || !digit(peek())) error("invalid number");
       while (!at_end() && digit(peek())) ++i_;
     }
-    return std::string(s_.substr(start, i_ - start));
+    return s_.substr(start, i_ - start);
   }
 
   unsigned hex4() {
@@ -213,13 +291,14 @@ class json_parser {
     }
   }
 
-  std::string parse_string() {
+  // The string at i_ (its opening quote) decoded into `out`.
+  void string_into(std::string& out) {
     ++i_;  // opening quote
-    std::string out;
+    out.clear();
     for (;;) {
       if (at_end()) error("unterminated string");
       const char c = s_[i_++];
-      if (c == '"') return out;
+      if (c == '"') return;
       if (static_cast<unsigned char>(c) < 0x20) error("control character in string");
       if (c != '\\') {
         out += c;
@@ -256,16 +335,14 @@ class json_parser {
 
   std::string_view s_;
   std::size_t i_ = 0;
+  std::string key_, earlier_key_;  // scratch for the duplicate check, reused
 };
 
-inline json_value parse_json(std::string_view text) { return json_parser(text).parse_document(); }
-
-// A JSON number as a non-negative integer; nullopt-like `false` for anything else (negative,
-// fractional, exponent, too large).
-inline bool json_to_u64(const json_value& v, std::uint64_t& out) {
-  if (v.k != json_value::kind::number) return false;
-  const char* b = v.text.data();
-  const char* e = b + v.text.size();
+// A JSON number as a non-negative integer; false for anything else (negative, fractional,
+// exponent, too large).
+inline bool json_to_u64(std::string_view number, std::uint64_t& out) {
+  const char* b = number.data();
+  const char* e = b + number.size();
   const auto [p, ec] = std::from_chars(b, e, out);
   return ec == std::errc() && p == e;  // rejects '-', '.', 'e' and overflow
 }
@@ -395,29 +472,24 @@ class safetensors_file {
   }
 
   void parse_header(const std::string& header) {
-    using detail::json_value;
-    json_value root;
+    detail::json_parser json(header);
     try {
-      root = detail::parse_json(header);
+      json.validate();
     } catch (const detail::json_error& e) {
       fail("malformed JSON header at byte " + std::to_string(e.pos) + ": " + e.what());
     }
-    if (root.k != json_value::kind::object) fail("the JSON header is not an object");
-
-    for (std::size_t i = 0; i < root.keys.size(); ++i) {
-      const std::string& name = root.keys[i];
-      const json_value& entry = root.items[i];
+    if (json.next() != '{') fail("the JSON header is not an object");
+    json.members([&](std::string name) {
       if (name == "__metadata__") {
-        if (entry.k != json_value::kind::object) fail("__metadata__ is not an object");
-        for (std::size_t j = 0; j < entry.keys.size(); ++j) {
-          if (entry.items[j].k != json_value::kind::string)
-            fail("__metadata__ value for key '" + printable(entry.keys[j]) + "' is not a string");
-          metadata_.emplace(entry.keys[j], entry.items[j].text);
-        }
-        continue;
+        if (json.next() != '{') fail("__metadata__ is not an object");
+        json.members([&](std::string key) {
+          if (json.next() != '"') fail("__metadata__ value for key '" + printable(key) + "' is not a string");
+          metadata_.emplace(std::move(key), json.string());
+        });
+      } else {
+        tensors_.push_back(parse_entry(std::move(name), json));
       }
-      tensors_.push_back(parse_entry(name, entry));
-    }
+    });
 
     // Tensors must not share bytes: overlapping ranges mean a corrupt or hostile file.
     std::vector<const tensor_info*> by_begin;
@@ -431,51 +503,84 @@ class safetensors_file {
              "' overlap in the data section");
   }
 
-  tensor_info parse_entry(const std::string& name, const detail::json_value& entry) const {
-    using detail::json_value;
-    const std::string where = "tensor '" + printable(name) + "'";
-    if (entry.k != json_value::kind::object) fail(where + ": entry is not an object");
-    tensor_info t;
-    t.name = name;
-
-    const json_value* dtype = entry.member("dtype");
-    if (!dtype) fail(where + ": missing \"dtype\"");
-    if (dtype->k != json_value::kind::string) fail(where + ": \"dtype\" is not a string");
-    t.dtype = dtype->text;
-
-    const json_value* shape = entry.member("shape");
-    if (!shape) fail(where + ": missing \"shape\"");
-    if (shape->k != json_value::kind::array)
-      fail(where + ": \"shape\" is not an array of non-negative integers");
+  // One tensor entry as read (members in any order), judged below in a fixed order.
+  struct raw_entry {
+    bool has_dtype = false, dtype_is_string = false;
+    bool has_shape = false, shape_is_array = false;
+    bool has_offsets = false, offsets_are_array = false;
+    std::string shape_problem;  // the first bad dimension's message
     std::uint64_t numel = 1;
-    for (const json_value& d : shape->items) {
-      std::uint64_t dim = 0;
-      if (!detail::json_to_u64(d, dim))
-        fail(where + ": \"shape\" is not an array of non-negative integers (found " +
-             (d.k == json_value::kind::number ? d.text : std::string("a non-number")) + ")");
-      if (dim > static_cast<std::uint64_t>(std::numeric_limits<long>::max()) ||
-          (dim != 0 && numel > static_cast<std::uint64_t>(std::numeric_limits<long>::max()) / dim))
-        fail(where + ": shape is too large");
-      numel *= dim;
-      t.shape.push_back(static_cast<long>(dim));
-    }
-
-    const json_value* offs = entry.member("data_offsets");
-    if (!offs) fail(where + ": missing \"data_offsets\"");
+    int offset_count = 0;
+    bool offsets_are_integers = true;
     std::uint64_t begin = 0, end = 0;
-    if (offs->k != json_value::kind::array || offs->items.size() != 2 ||
-        !detail::json_to_u64(offs->items[0], begin) || !detail::json_to_u64(offs->items[1], end)) {
-      std::string found;
-      if (offs->k == json_value::kind::array) {
-        found = " (found [";
-        for (std::size_t i = 0; i < offs->items.size(); ++i)
-          found += (i ? ", " : "") + (offs->items[i].k == json_value::kind::number
-                                          ? offs->items[i].text
-                                          : std::string("?"));
-        found += "])";
+    std::string offsets_found;  // the elements as spelled, "?" for a non-number
+  };
+
+  // The next value: a number's spelling, or "" after skipping anything else.
+  static std::string_view number_or_skip(detail::json_parser& json) {
+    const char c = json.next();
+    if (c == '-' || (c >= '0' && c <= '9')) return json.number();
+    json.skip();
+    return {};
+  }
+
+  tensor_info parse_entry(std::string name, detail::json_parser& json) const {
+    const std::string where = "tensor '" + printable(name) + "'";
+    if (json.next() != '{') fail(where + ": entry is not an object");
+    tensor_info t;
+    t.name = std::move(name);
+    raw_entry raw;
+    json.members([&](std::string key) {
+      if (key == "dtype") {
+        raw.has_dtype = true;
+        raw.dtype_is_string = json.next() == '"';
+        if (raw.dtype_is_string) t.dtype = json.string(); else json.skip();
+      } else if (key == "shape") {
+        raw.has_shape = true;
+        raw.shape_is_array = json.next() == '[';
+        if (!raw.shape_is_array) return json.skip();
+        json.elements([&] {
+          const std::string_view number = number_or_skip(json);
+          if (!raw.shape_problem.empty()) return;
+          std::uint64_t dim = 0;
+          if (!detail::json_to_u64(number, dim))
+            raw.shape_problem = where + ": \"shape\" is not an array of non-negative integers (found " +
+                                (number.empty() ? std::string("a non-number") : std::string(number)) + ")";
+          else if (dim > static_cast<std::uint64_t>(std::numeric_limits<long>::max()) ||
+                   (dim != 0 && raw.numel > static_cast<std::uint64_t>(std::numeric_limits<long>::max()) / dim))
+            raw.shape_problem = where + ": shape is too large";
+          else
+            raw.numel *= dim, t.shape.push_back(static_cast<long>(dim));
+        });
+      } else if (key == "data_offsets") {
+        raw.has_offsets = true;
+        raw.offsets_are_array = json.next() == '[';
+        if (!raw.offsets_are_array) return json.skip();
+        json.elements([&] {
+          const std::string_view number = number_or_skip(json);
+          raw.offsets_found += (raw.offset_count ? ", " : "") + (number.empty() ? std::string("?") : std::string(number));
+          if (raw.offset_count < 2)
+            raw.offsets_are_integers = detail::json_to_u64(number, raw.offset_count == 0 ? raw.begin : raw.end) &&
+                                       raw.offsets_are_integers;
+          ++raw.offset_count;
+        });
+      } else {
+        json.skip();
       }
-      fail(where + ": \"data_offsets\" must be two non-negative integers [begin, end]" + found);
-    }
+    });
+
+    if (!raw.has_dtype) fail(where + ": missing \"dtype\"");
+    if (!raw.dtype_is_string) fail(where + ": \"dtype\" is not a string");
+    if (!raw.has_shape) fail(where + ": missing \"shape\"");
+    if (!raw.shape_is_array) fail(where + ": \"shape\" is not an array of non-negative integers");
+    if (!raw.shape_problem.empty()) fail(raw.shape_problem);
+    const std::uint64_t numel = raw.numel;
+
+    if (!raw.has_offsets) fail(where + ": missing \"data_offsets\"");
+    const std::uint64_t begin = raw.begin, end = raw.end;
+    if (!raw.offsets_are_array || raw.offset_count != 2 || !raw.offsets_are_integers)
+      fail(where + ": \"data_offsets\" must be two non-negative integers [begin, end]" +
+           (raw.offsets_are_array ? " (found [" + raw.offsets_found + "])" : std::string()));
     const std::string offsets =
         "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "]";
     if (begin > end) fail(where + " " + offsets + " are reversed (begin > end)");

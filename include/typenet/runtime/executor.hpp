@@ -8,6 +8,13 @@
 // forward() takes typed tensors (tensor.hpp) whose shapes the compiler checks against the model's,
 // sized spans checked at run time, or (unchecked, for interop) raw pointers.
 //
+// Concurrency contract: one executor runs one forward() at a time (it owns its activation arena
+// and thread team); a second forward() while one is running, from another thread or from inside a
+// kernel, throws std::logic_error (an atomic busy flag, released however forward() ends: one
+// atomic exchange per forward). To run in parallel, use one executor per thread: executors made
+// from one weight_store are independent, and executor(other, options) shares other's packed
+// weights (immutable after set-up) instead of repacking them, with its own buffers and threads.
+//
 // Two paths over the same plan:
 //   fused (default)  the fusion pass runs (batch norm folded into the conv before it, ReLU and the
 //                    residual add applied in the conv's store), fast kernels, work split over the
@@ -15,6 +22,7 @@
 //   reference        one call per layer with the plain reference kernels: the oracle the fused
 //                    path is tested against.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -31,7 +39,7 @@
 namespace typenet {
 
 struct executor_options {
-  int threads = 0;       // 0: every core
+  int threads = 0;       // 0: every core; at most runtime::thread_pool::max_threads (1024)
   int max_batch = 1;     // forward() accepts 1..max_batch images
   bool fused = true;     // false: the unfused reference kernels (the oracle)
 };
@@ -85,29 +93,60 @@ class copy_call final : public runtime::call {
   long size_;
 };
 
+// A model planned for the executor: its calls (each owning its packed weights) and where every
+// value lives in the arena. Immutable once built: executors share it and run it at the same time
+// (runtime::call::run is const and writes only the buffers it is given).
+struct compiled_plan {
+  std::vector<runtime::op> ops;
+  std::vector<long> offsets;  // by buffer id: per-image offset in the arena (ids 0, 1: the caller's)
+  long arena = 0;             // floats per image
+  dims input, output;
+  memory_plan memory;
+  bool fused = true;
+};
+
+// Marks an executor busy for one forward() (released however it ends), or throws if it already is.
+class forward_in_progress {
+ public:
+  explicit forward_in_progress(std::atomic<bool>& busy) : busy_(busy) {
+    if (busy_.exchange(true, std::memory_order_acquire))
+      throw std::logic_error("executor::forward: called while another forward() on the same executor is running; use "
+                             "one executor per thread (they can share weights: executor(other, options))");
+  }
+  ~forward_in_progress() { busy_.store(false, std::memory_order_release); }
+  forward_in_progress(const forward_in_progress&) = delete;
+  forward_in_progress& operator=(const forward_in_progress&) = delete;
+
+ private:
+  std::atomic<bool>& busy_;
+};
+
 // An executor for either front end: options, the thread team, the plan and its buffers, forward().
 class executor_core {
  public:
   // Runs `batch` images from sized spans: the input must hold batch x input_size() floats and the
   // output batch x output_size() (shape_error naming the sizes otherwise). No allocation.
   void forward(std::span<const float> input, std::span<float> output, int batch) {
-    check_floats("input", long(input.size()), input_, batch);
-    check_floats("output", long(output.size()), output_, batch);
+    check_floats("input", long(input.size()), plan_->input, batch);
+    check_floats("output", long(output.size()), plan_->output, batch);
     forward(input.data(), output.data(), batch);
   }
 
   // Unchecked, for interop: input [batch][C][H][W], output [batch][output C*H*W] at raw pointers
   // that must hold that many floats (prefer the typed or the span overload). No allocation.
   // With op_seconds (op_count() entries), adds each op's wall time to its entry: a profile.
+  // One at a time per executor: a concurrent call throws std::logic_error (see the top of the file).
   void forward(const float* input, float* output, int batch, double* op_seconds = nullptr) {
+    const forward_in_progress busy(busy_);
     if (batch < 1 || batch > options_.max_batch)
       throw std::invalid_argument("executor::forward: batch " + std::to_string(batch) + " outside 1.." +
                                   std::to_string(options_.max_batch) + " (raise executor_options::max_batch)");
-    if (ops_.empty()) throw std::logic_error("executor::forward: the executor has no plan");
+    const std::vector<runtime::op>& ops = plan_->ops;
+    if (ops.empty()) throw std::logic_error("executor::forward: the executor has no plan");
     buffers_[0] = const_cast<float*>(input);  // never written: calls only write buffers >= 1
     buffers_[1] = output;
-    for (std::size_t i = 0; i < ops_.size(); ++i) {
-      const runtime::op& o = ops_[i];
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      const runtime::op& o = ops[i];
       runtime::io x;
       for (std::size_t k = 0; k < o.in_buffers.size(); ++k) x.in[k] = buffers_[std::size_t(o.in_buffers[k])];
       x.out = buffers_[std::size_t(o.out_buffer)];
@@ -120,17 +159,29 @@ class executor_core {
   int threads() const { return pool_.size(); }
   int max_batch() const { return options_.max_batch; }
   bool fused() const { return options_.fused; }
-  std::size_t op_count() const { return ops_.size(); }
-  const std::vector<runtime::op>& plan() const { return ops_; }
-  long input_size() const { return input_.size(); }    // floats per image
-  long output_size() const { return output_.size(); }  // floats per image
-  dims input_shape() const { return input_; }
-  dims output_shape() const { return output_; }
+  std::size_t op_count() const { return plan_->ops.size(); }
+  const std::vector<runtime::op>& plan() const { return plan_->ops; }
+  long input_size() const { return plan_->input.size(); }    // floats per image
+  long output_size() const { return plan_->output.size(); }  // floats per image
+  dims input_shape() const { return plan_->input; }
+  dims output_shape() const { return plan_->output; }
   // The activation memory per image (the buffers hold max_batch() images): the plan's figures.
-  const memory_plan& memory() const { return memory_; }
+  const memory_plan& memory() const { return plan_->memory; }
+  // Whether this executor and `other` run one plan (share their packed weights).
+  bool shares_weights_with(const executor_core& other) const { return plan_ == other.plan_; }
 
  protected:
-  explicit executor_core(executor_options options) : options_(normalise(options)), pool_(options_.threads) {}
+  explicit executor_core(executor_options options)
+      : options_(normalise(options)), pool_(options_.threads), plan_(std::make_shared<const compiled_plan>()) {}
+
+  // Runs `other`'s plan (packed weights shared, read-only) with its own threads and buffers.
+  executor_core(const executor_core& other, executor_options options)
+      : options_(normalise(options)), pool_(options_.threads), plan_(other.plan_) {
+    if (options_.fused != plan_->fused)
+      throw std::invalid_argument(std::string("executor: executor_options::fused must match the shared executor's (") +
+                                  (plan_->fused ? "fused" : "reference") + " kernels)");
+    allocate();
+  }
 
   // Plans `body` on `input` with `weights` (checked first: weights_error names what does not fit).
   // Everything the plan reads is copied into its calls: `weights` may be dropped afterwards.
@@ -142,24 +193,35 @@ class executor_core {
     if (result == 0) result = plan.add(std::make_shared<copy_call>(input.size()), {0}, input, "identity");
     if (options_.fused) runtime::fuse(plan.ops(), result);
     const runtime::placement placed = runtime::place_ops(plan.ops(), result, plan.shapes());
-    memory_ = runtime::figures(placed, plan.shapes());
-    check_sketch(body, input, plan.ops());
+    compiled_plan compiled;
+    compiled.memory = runtime::figures(placed, plan.shapes());
+    check_sketch(body, input, plan.ops(), compiled.memory);
     for (runtime::op& o : plan.ops()) {
       if (o.inputs.size() > runtime::io::max_inputs) throw std::logic_error("executor: a call has too many inputs");
       o.body->prepare(options_.fused);
     }
-    ops_ = std::move(plan.ops());
-    input_ = input, output_ = r.out;
-    arena_ = runtime::allocate_floats(placed.arena * options_.max_batch);
-    buffers_.assign(placed.offsets.size(), nullptr);
-    for (std::size_t id = 2; id < placed.offsets.size(); ++id) buffers_[id] = arena_.get() + placed.offsets[id] * options_.max_batch;
+    compiled.ops = std::move(plan.ops());
+    compiled.offsets = placed.offsets, compiled.arena = placed.arena;
+    compiled.input = input, compiled.output = r.out;
+    compiled.fused = options_.fused;
+    plan_ = std::make_shared<const compiled_plan>(std::move(compiled));
+    allocate();
   }
 
   executor_options options_;
 
  private:
+  // This executor's arena for max_batch images and every buffer's place in it.
+  void allocate() {
+    arena_ = runtime::allocate_floats(plan_->arena * options_.max_batch);
+    buffers_.assign(plan_->offsets.size(), nullptr);
+    for (std::size_t id = 2; id < plan_->offsets.size(); ++id) buffers_[id] = arena_.get() + plan_->offsets[id] * options_.max_batch;
+  }
+
   static executor_options normalise(executor_options o) {
-    if (o.threads < 0) throw std::invalid_argument("executor: threads must be >= 0 (0: every core)");
+    if (o.threads < 0 || o.threads > runtime::thread_pool::max_threads)
+      throw std::invalid_argument("executor: threads must be from 0 (every core) to " +
+                                  std::to_string(runtime::thread_pool::max_threads) + ", got " + std::to_string(o.threads));
     if (o.max_batch < 1) throw std::invalid_argument("executor: max_batch must be >= 1");
     if (o.threads == 0) o.threads = runtime::thread_pool::default_threads();
     return o;
@@ -174,7 +236,7 @@ class executor_core {
 
   // The plan made without emitting (what the compile-time memory plan computes) must be this one,
   // call for call: else an op kind's `wiring` or `fusion` (op.hpp) does not say what it emits.
-  void check_sketch(const ir::node& body, dims input, const std::vector<runtime::op>& ops) const {
+  void check_sketch(const ir::node& body, dims input, const std::vector<runtime::op>& ops, const memory_plan& memory) const {
     runtime::sketch s(input);
     const memory_plan sketched = runtime::plan_memory(s, body.op->sketch(s, 0, body), options_.fused);
     const auto& expected = s.ops();
@@ -187,15 +249,14 @@ class executor_core {
                                (i < ops.size() ? " ('" + ops[i].name + "')" : std::string()) +
                                ": an op kind's wiring or fusion traits (op.hpp) do not describe its emit() and calls");
     }
-    if (!(sketched == memory_)) throw std::logic_error("executor: the sketched memory plan differs from the emitted one");
+    if (!(sketched == memory)) throw std::logic_error("executor: the sketched memory plan differs from the emitted one");
   }
 
   runtime::thread_pool pool_;
-  std::vector<runtime::op> ops_;
-  runtime::aligned_floats arena_;  // every scratch activation, max_batch images each
+  std::shared_ptr<const compiled_plan> plan_;  // shared with executors made from this one
+  runtime::aligned_floats arena_;              // every scratch activation, max_batch images each
   std::vector<float*> buffers_;
-  dims input_, output_;
-  memory_plan memory_;
+  std::atomic<bool> busy_{false};              // a forward() is running
 };
 
 // Whether every leaf of L has kernels (an op kind with emit()).
@@ -233,6 +294,11 @@ class executor : public detail::executor_core {
       build(lower<typename M::body>(), input_shape::dims, weights);
     }
   }
+
+  // Another executor of M on `other`'s plan: the packed weights are shared (read-only), the
+  // threads and activation buffers are its own, so the two may run forward() at the same time.
+  // options.fused must be other's (std::invalid_argument otherwise).
+  executor(const executor& other, executor_options options) : detail::executor_core(other, options) {}
 
   using detail::executor_core::forward;
 

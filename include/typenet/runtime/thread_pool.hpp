@@ -9,13 +9,20 @@
 // - An exception thrown by any part is caught and rethrown from run() once every part has
 //   finished (the first one by part index if several threw).
 // - size() == 1 starts no threads: run(f) just calls f(part{0, 1}).
-// run() must not be called concurrently from several threads, nor from inside a part.
+//
+// Concurrency contract: a pool is one team for one caller at a time. run() from a second thread
+// while a run() is in progress throws std::logic_error (it would hand the team a second job and
+// drop work), and so does run() from inside one of the pool's own parts (re-entry: it would wait
+// for itself forever); both are detected whatever size(), so the misuse shows with 1 thread too.
+// Cost: one atomic exchange and a thread_local read per run. A part may run another pool.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <exception>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -31,8 +38,13 @@ namespace typenet::runtime {
 
 class thread_pool {
  public:
+  // The most threads a pool (an executor, the CLI's --threads) takes: more is a typo, not a machine.
+  static constexpr int max_threads = 1024;
+
   explicit thread_pool(int threads = default_threads()) : size_(threads) {
-    if (threads < 1) throw std::invalid_argument("thread_pool: threads must be >= 1");
+    if (threads < 1 || threads > max_threads)
+      throw std::invalid_argument("thread_pool: threads must be from 1 to " + std::to_string(max_threads) + ", got " +
+                                  std::to_string(threads));
     errors_.resize(std::size_t(threads));
     workers_.reserve(std::size_t(threads - 1));
     try {
@@ -51,6 +63,7 @@ class thread_pool {
   template <class F>
   void run(F&& f) {
     using fn_t = std::remove_reference_t<F>;
+    const exclusive_run in_run(*this);
     if (size_ == 1) {
       f(kernels::part{0, 1});
       return;
@@ -82,13 +95,45 @@ class thread_pool {
       }
   }
 
+  // Every core, at most max_threads.
   static int default_threads() {
     const unsigned n = std::thread::hardware_concurrency();
-    return n == 0 ? 1 : int(n);
+    return n == 0 ? 1 : int(std::min(n, unsigned(max_threads)));
   }
 
  private:
   static constexpr int spin_limit = 1 << 12;
+
+  // The pool whose part this thread is running (workers: their own pool for life; a caller: the
+  // pool it is in run() of), to tell re-entry from a second caller.
+  static const thread_pool*& current() {
+    static thread_local const thread_pool* pool = nullptr;
+    return pool;
+  }
+
+  // Holds the pool for one run() (released however run() ends), or throws if it is taken.
+  class exclusive_run {
+   public:
+    explicit exclusive_run(thread_pool& pool) : pool_(pool), outer_(current()) {
+      if (outer_ == &pool)
+        throw std::logic_error("thread_pool::run: called from inside one of the pool's own parts; re-entry would "
+                               "deadlock (run nested work inline or on another pool)");
+      if (pool.running_.exchange(true, std::memory_order_acquire))
+        throw std::logic_error("thread_pool::run: called while another thread's run() on the same pool is in "
+                               "progress; a pool serves one caller at a time (use one pool per thread)");
+      current() = &pool;
+    }
+    ~exclusive_run() {
+      current() = outer_;
+      pool_.running_.store(false, std::memory_order_release);
+    }
+    exclusive_run(const exclusive_run&) = delete;
+    exclusive_run& operator=(const exclusive_run&) = delete;
+
+   private:
+    thread_pool& pool_;
+    const thread_pool* outer_;
+  };
 
   static void pause() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -99,6 +144,7 @@ class thread_pool {
   }
 
   void work(int index) {
+    current() = this;
     unsigned seen = 0;  // the generation at construction: a run may start before this thread does
     for (;;) {
       unsigned now;
@@ -151,6 +197,7 @@ class thread_pool {
   alignas(64) std::atomic<unsigned> generation_{0};
   alignas(64) std::atomic<int> pending_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<bool> running_{false};  // a run() is in progress
   std::mutex mutex_;
   std::condition_variable wake_, done_;
 };
