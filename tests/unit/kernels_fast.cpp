@@ -147,6 +147,24 @@ TEST_CASE("fast conv2d: 1x1 stride 1 and 2", "[kernels][fast][conv]") {
     check_conv_all(g);
 }
 
+TEST_CASE("fast conv2d: dense 1x1 on gathered input (stride 2 subsampled; blocks split among parts)",
+          "[kernels][fast][conv]") {
+  // Stride 2: the gather subsamples the input into flat pixel vectors; the last P % 16 pixels
+  // read the strided input directly, across row ends (5x2 output: all 10 pixels are tail).
+  // Stride 1 with planes that are not 64-byte multiples (10x10) takes the same path. Batch 1-3
+  // in 2 or 3 parts splits the weight blocks of every chunk (out_c 40: 5 blocks, an odd quad).
+  for (const auto& g : {make_conv(40, 14, 14, 24, 1, 2, 0, 1), make_conv(24, 9, 13, 40, 1, 2, 0, 1),
+                        make_conv(16, 9, 3, 32, 1, 2, 0, 1), make_conv(16, 7, 7, 16, 1, 2, 0, 1),
+                        make_conv(32, 1, 1, 40, 1, 2, 0, 1), make_conv(300, 13, 11, 40, 1, 2, 0, 1),
+                        make_conv(64, 28, 28, 72, 1, 2, 0, 1), make_conv(48, 10, 10, 40, 1, 1, 0, 1),
+                        make_conv(48, 14, 14, 64, 1, 1, 0, 1)}) {
+    check_conv_all(g);
+    check_conv(g, {2, 2, true, true, true, false});
+    check_conv(g, {2, 3, false, false, true, false});
+    check_conv(g, {9, 2, true, false, true, false});  // enough chunks: whole chunks per part
+  }
+}
+
 TEST_CASE("fast conv2d: grouped 1x1 (every block size, pixel tails)", "[kernels][fast][conv]") {
   for (int cpg : {1, 2, 3, 5, 9})
     for (auto [h, w] : {std::pair{7, 7}, std::pair{5, 11}, std::pair{14, 14}, std::pair{3, 3}}) {
