@@ -392,6 +392,8 @@ template <int R, int S, int V>
 inline void conv_tile_dispatch(int nv, const conv_tile_args& a) {
   if constexpr (R == 8 && S == 2)
     if (a.KH == 7 && a.KW == 7 && a.ci1 - a.ci0 == 3) return conv_tile_padded<R, S, V, 7, 3>(nv, a);
+  if constexpr (R == 8 && S == 2 && V > 2)
+    if (nv == 2) return conv_tile<R, 2, S>(a);  // a 7x7 output's chunks (see vc)
   if constexpr (R <= 4 || S == 2)
     conv_tile_padded<R, S, V>(nv, a);
   else
@@ -508,6 +510,10 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
   const int nslots = conv_slot_count(g, mode);
   const bool tail = mode == conv_flat && one && ohw % 16 != 0;
   const int nmain = (nslots + V - 1) / V, nchunks = nmain + (tail ? 1 : 0);
+  // Stride 2: chunks of vc <= V vectors, as even as V allows (the stride-2 tiles pad a short chunk
+  // to V: a 7x7 output's 4 row-pair vectors went 3 + 1 padded to 3 + 3, now 2 + 2). Stride 1 has
+  // a tile per chunk length, and there 3 + 1 measured faster than 2 + 2.
+  const int vc = S == 2 && nmain > 0 ? (nslots + nmain - 1) / nmain : V;
   const int ngb = g.groups * nb;
   constexpr int cache = 8;
   // (stride-2 1x1 layers read twice the input bytes per FMA: always input-major)
@@ -570,7 +576,7 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
           conv_tail_1x1_blocks<R>(nbk, a, t0, ohw, wblock, rows);
           continue;
         }
-        const int first = chunk * V, nv = std::min(V, nslots - first);
+        const int first = chunk * vc, nv = std::min(vc, nslots - first);
         conv_slot* s = sl[chunk % cache];
         if (have[chunk % cache] != chunk) {
           conv_build_slots(g, mode, first, nv, s);
@@ -584,9 +590,9 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
         if (CS == 1 && mode == conv_flat && chunk + 1 < nmain) {
           // prefetch this block's share of the next chunk's input channels
           const int c0 = int(long(icg) * gb / ngb), c1 = int(long(icg) * (gb + 1) / ngb);
-          const float* nx = a.in + (first + V) * 16L;
+          const float* nx = a.in + (first + vc) * 16L;
           for (int c = c0; c < c1; ++c)
-            for (int l = 0; l < V * 16; l += 16) __builtin_prefetch(nx + c * hw + l, 0, 3);
+            for (int l = 0; l < vc * 16; l += 16) __builtin_prefetch(nx + c * hw + l, 0, 3);
         }
         conv_tile_dispatch<R, S, V>(nv, a);
       }
