@@ -122,6 +122,19 @@ void bm_conv(benchmark::State& state, k::conv_geometry g, int threads, k::activa
   state.counters["FLOPS"] = benchmark::Counter(2 * macs(g), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// One part of a 2-way split, alone on one thread (CPU time): how evenly conv2d's parts divide the
+// work, measured without the noise of a second thread on a shared machine.
+void bm_conv_part(benchmark::State& state, k::conv_geometry g, int index) {
+  buffer in(g.in_size(), 1), w(g.weight_size(), 2), bias(g.out_c, 3), out(g.out_size(), 4);
+  buffer packed(k::packed_conv_weight_size(g), 5);
+  k::pack_conv_weights(g, w.get(), packed.get());
+  const k::epilogue ep{bias.get(), nullptr, k::activation::relu};
+  for (auto _ : state) {
+    k::conv2d(g, in.get(), packed.get(), ep, out.get(), 1, {index, 2});
+    benchmark::ClobberMemory();
+  }
+}
+
 void bm_conv_reference(benchmark::State& state, k::conv_geometry g) {
   buffer in(g.in_size(), 1), w(g.weight_size(), 2), bias(g.out_c, 3), out(g.out_size(), 4);
   for (auto _ : state) {
@@ -196,6 +209,10 @@ int register_all() {
   for (const auto& c : resnext)
     benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t2").c_str(), bm_conv, c.g, 2, k::activation::relu)
         ->UseRealTime();
+  for (const auto& c : resnext)
+    for (int index = 0; index < 2; ++index)
+      benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/part" + char('0' + index) + "of2").c_str(),
+                                   bm_conv_part, c.g, index);
   // The other fused activations (relu in the rest): on a depthwise and an expanding 1x1 layer
   const std::pair<const char*, k::activation> acts[] = {
       {"relu6", k::activation::relu6}, {"hardswish", k::activation::hardswish}, {"silu", k::activation::silu}};

@@ -136,6 +136,16 @@ void check_conv_all(const k::conv_geometry& g) {
   check_conv(g, {1, 3, true, true, false, false});
 }
 
+// check_conv_all, plus batches 2 and 9 in 2 and 3 parts (batch 9: enough chunks that each part
+// takes whole chunks rather than a share of every chunk's weight blocks).
+void check_conv_batches(const k::conv_geometry& g) {
+  check_conv_all(g);
+  check_conv(g, {2, 2, true, true, true, false});
+  check_conv(g, {2, 3, false, false, true, false});
+  check_conv(g, {9, 2, true, false, true, false});
+  check_conv(g, {9, 3, true, true, true, false});
+}
+
 }  // namespace
 
 TEST_CASE("fast conv2d: 1x1 stride 1 and 2", "[kernels][fast][conv]") {
@@ -145,6 +155,20 @@ TEST_CASE("fast conv2d: 1x1 stride 1 and 2", "[kernels][fast][conv]") {
                         make_conv(16, 13, 13, 32, 1, 2, 0, 1), make_conv(24, 7, 9, 16, 1, 2, 0, 1),
                         make_conv(8, 56, 40, 16, 1, 2, 0, 1), make_conv(12, 14, 14, 20, 1, 2, 0, 1)})
     check_conv_all(g);
+}
+
+TEST_CASE("fast conv2d: dense 1x1 on gathered input (stride 2 subsampled; blocks split among parts)",
+          "[kernels][fast][conv]") {
+  // Stride 2: the gather subsamples the input into flat pixel vectors; the last P % 16 pixels
+  // read the strided input directly, across row ends (5x2 output: all 10 pixels are tail).
+  // Stride 1 with planes that are not 64-byte multiples (10x10) takes the same path. Batch 1-3
+  // in 2 or 3 parts splits the weight blocks of every chunk (out_c 40: 5 blocks, an odd quad).
+  for (const auto& g : {make_conv(40, 14, 14, 24, 1, 2, 0, 1), make_conv(24, 9, 13, 40, 1, 2, 0, 1),
+                        make_conv(16, 9, 3, 32, 1, 2, 0, 1), make_conv(16, 7, 7, 16, 1, 2, 0, 1),
+                        make_conv(32, 1, 1, 40, 1, 2, 0, 1), make_conv(300, 13, 11, 40, 1, 2, 0, 1),
+                        make_conv(64, 28, 28, 72, 1, 2, 0, 1), make_conv(48, 10, 10, 40, 1, 1, 0, 1),
+                        make_conv(48, 14, 14, 64, 1, 1, 0, 1)})
+    check_conv_batches(g);
 }
 
 TEST_CASE("fast conv2d: grouped 1x1 (every block size, pixel tails)", "[kernels][fast][conv]") {
@@ -193,6 +217,17 @@ TEST_CASE("fast conv2d: grouped 3x3, strides 1 and 2, pad 1", "[kernels][fast][c
   // groups whose input and output channel counts differ
   check_conv_all(make_conv(12, 9, 7, 24, 3, 1, 1, 3));
   check_conv_all(make_conv(24, 9, 7, 12, 3, 2, 1, 3));
+}
+
+TEST_CASE("fast conv2d: stride-2 chunks of even length (7x7 output: 2 + 2 row-pair vectors)", "[kernels][fast][conv]") {
+  // The stride-2 paths cut the pixel vectors into chunks as even as the tile allows and run
+  // chunks of 2 with their own tile: groups of 8, 16, 32 channels; row pairs (7x7, 6x6, 3x3 out)
+  // and rows (14x14, 5x15 out); batches 1 to 9 in 1 to 3 parts.
+  for (const auto& g : {make_conv(256, 14, 14, 256, 3, 2, 1, 32), make_conv(512, 14, 14, 512, 3, 2, 1, 16),
+                        make_conv(128, 13, 13, 128, 3, 2, 1, 4), make_conv(64, 28, 28, 64, 3, 2, 1, 8),
+                        make_conv(96, 11, 11, 96, 3, 2, 1, 4), make_conv(32, 9, 30, 32, 3, 2, 1, 2),
+                        make_conv(64, 6, 6, 64, 3, 2, 1, 8)})
+    check_conv_batches(g);
 }
 
 TEST_CASE("fast conv2d: dense 3x3 (ResNet-50 style)", "[kernels][fast][conv]") {

@@ -246,6 +246,9 @@ struct conv_tile_args {
   bool first, last;
   long hoff;     // stride 2: offset of the second 16-float load
   __m512i perm;  // stride 2: lanes of the two loads that make the pixel vector
+  // 1x1 tail: output pixel q reads input offset (q / px_w) * px_row + (q % px_w) * px_step
+  int px_w = 1, px_step = 1;
+  long px_row = 1;
 };
 
 // The register tile: R output channels (rows of the packed block) x V pixel vectors, over input
@@ -389,6 +392,8 @@ template <int R, int S, int V>
 inline void conv_tile_dispatch(int nv, const conv_tile_args& a) {
   if constexpr (R == 8 && S == 2)
     if (a.KH == 7 && a.KW == 7 && a.ci1 - a.ci0 == 3) return conv_tile_padded<R, S, V, 7, 3>(nv, a);
+  if constexpr (R == 8 && S == 2 && V > 2)
+    if (nv == 2) return conv_tile<R, 2, S>(a);  // a 7x7 output's chunks (see vc)
   if constexpr (R <= 4 || S == 2)
     conv_tile_padded<R, S, V>(nv, a);
   else
@@ -420,14 +425,16 @@ inline void conv_tail_1x1(const conv_tile_args& a, long p0, long wblock, int row
   for (int b = 0; b < NB; ++b)
 #pragma GCC unroll 4
     for (int t = 0; t < T; ++t) acc[b][t] = _mm256_setzero_ps();
-  const float* x = a.in + p0;
+  long off[T];
+  for (int t = 0; t < T; ++t) off[t] = (p0 + t) / a.px_w * a.px_row + (p0 + t) % a.px_w * a.px_step;
+  const float* x = a.in;
   for (int ci = 0; ci < a.icg; ++ci) {
     __m256 w[NB];
 #pragma GCC unroll 4
     for (int b = 0; b < NB; ++b) w[b] = load_w(a.w + b * wblock + ci * R);
 #pragma GCC unroll 4
     for (int t = 0; t < T; ++t) {
-      const __m256 xv = _mm256_set1_ps(x[ci * a.hw + t]);
+      const __m256 xv = _mm256_set1_ps(x[ci * a.hw + off[t]]);
 #pragma GCC unroll 4
       for (int b = 0; b < NB; ++b) acc[b][t] = _mm256_fmadd_ps(w[b], xv, acc[b][t]);
     }
@@ -503,6 +510,10 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
   const int nslots = conv_slot_count(g, mode);
   const bool tail = mode == conv_flat && one && ohw % 16 != 0;
   const int nmain = (nslots + V - 1) / V, nchunks = nmain + (tail ? 1 : 0);
+  // Stride 2: chunks of vc <= V vectors, as even as V allows (the stride-2 tiles pad a short chunk
+  // to V: a 7x7 output's 4 row-pair vectors went 3 + 1 padded to 3 + 3, now 2 + 2). Stride 1 has
+  // a tile per chunk length, and there 3 + 1 measured faster than 2 + 2.
+  const int vc = S == 2 && nmain > 0 ? (nslots + nmain - 1) / nmain : V;
   const int ngb = g.groups * nb;
   constexpr int cache = 8;
   // (stride-2 1x1 layers read twice the input bytes per FMA: always input-major)
@@ -524,6 +535,7 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
   a.KH = g.kernel_h;
   a.KW = g.kernel_w;
   a.ohw = ohw;
+  a.px_w = a.px_row = g.out_w;  // flat: input offset = output offset
   a.act = ep.act;
   if (mode == conv_pairs) {  // lanes l < OW: raw 2l of row A; OW <= l < 2 OW: raw 2(l-OW) of B
     alignas(64) int idx[16];
@@ -564,7 +576,7 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
           conv_tail_1x1_blocks<R>(nbk, a, t0, ohw, wblock, rows);
           continue;
         }
-        const int first = chunk * V, nv = std::min(V, nslots - first);
+        const int first = chunk * vc, nv = std::min(vc, nslots - first);
         conv_slot* s = sl[chunk % cache];
         if (have[chunk % cache] != chunk) {
           conv_build_slots(g, mode, first, nv, s);
@@ -578,9 +590,9 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
         if (CS == 1 && mode == conv_flat && chunk + 1 < nmain) {
           // prefetch this block's share of the next chunk's input channels
           const int c0 = int(long(icg) * gb / ngb), c1 = int(long(icg) * (gb + 1) / ngb);
-          const float* nx = a.in + (first + V) * 16L;
+          const float* nx = a.in + (first + vc) * 16L;
           for (int c = c0; c < c1; ++c)
-            for (int l = 0; l < V * 16; l += 16) __builtin_prefetch(nx + c * hw + l, 0, 3);
+            for (int l = 0; l < vc * 16; l += 16) __builtin_prefetch(nx + c * hw + l, 0, 3);
         }
         conv_tile_dispatch<R, S, V>(nv, a);
       }
@@ -590,29 +602,34 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
 }
 
 // Dense 1x1 layers: per chunk of V pixel vectors and pass of up to 128 input channels, the
-// chunk's input is first gathered into a contiguous stack buffer (stride 2: deinterleaved, so
-// the permutes happen once per chunk instead of once per weight block), which then stays in L1
-// while every weight block of the part runs the stride-1 tile over it. Items are (image, chunk,
-// block), input-major; the 1x1 tail pixels (flat layout) are as in conv2d_avx512.
+// chunk's input is first gathered into a contiguous stack buffer, which then stays in L1 while
+// every weight block of the part runs the stride-1 tile over it. Pixel vectors run over the
+// flattened output (flat layout) for every stride: with stride 2 the gather subsamples the input
+// (one vector gather per channel and vector, paid once per chunk, not per weight block), so no
+// lane is wasted on row ends and no permute runs in the tile. The last P % 16 pixels go to the
+// tail kernel, which reads the strided input directly.
+// Work: (image, chunk, block) items, input-major. With few chunks per part (batch 1 on 14x14 or
+// 7x7: 2 to 5 chunks of unequal size, one of them the cheap tail) whole chunks do not divide
+// evenly among the parts, so each part takes its share of the weight blocks of every chunk
+// instead (it gathers every chunk, which is cheap beside the tiles).
 template <int R, int S>
-inline void conv1x1_packed(const conv_geometry& g, conv_mode mode, const float* in,
-                           const float* wp, const epilogue& ep, float* out, int batch, part p) {
+inline void conv1x1_packed(const conv_geometry& g, const float* in, const float* wp, const epilogue& ep, float* out,
+                           int batch, part p) {
   constexpr int V = conv_vectors<R, 1>();
   constexpr int kcmax = 128;
   alignas(64) float buf[kcmax * 16 * V];
   const int nb = conv_blocks_per_group(g), icg = g.in_c, ocg = g.out_c;
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
-  const int nslots = conv_slot_count(g, mode);
-  const bool tail = mode == conv_flat && ohw % 16 != 0;
+  const int nslots = int(ohw / 16);
+  const bool tail = ohw % 16 != 0;
   const int nmain = (nslots + V - 1) / V, nchunks = nmain + (tail ? 1 : 0);
-  const long per_image = long(nchunks) * nb;
-  const long items = batch * per_image;
-  const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
   const long wblock = long(icg) * R;
   const int passes = (icg + kcmax - 1) / kcmax, kc = (icg + passes - 1) / passes;
-  conv_slot sl[V], psl[V];
+  const long rows = long(batch) * nchunks;  // (image, chunk) pairs
+  const bool split_blocks = p.count > 1 && rows < 8L * p.count;
+  conv_slot psl[V];
+  __m512i idx[V];  // stride 2: input offset of each lane (within a channel)
   conv_tile_args a{};
-  a.hw = 16 * V;
   a.W = 0;
   a.icg = icg;
   a.KH = a.KW = 1;
@@ -620,75 +637,81 @@ inline void conv1x1_packed(const conv_geometry& g, conv_mode mode, const float* 
   a.ohw = ohw;
   a.act = ep.act;
   a.sl = psl;
-  __m512i perm;
-  long hoff;
-  if (mode == conv_pairs) {
-    alignas(64) int idx[16];
-    for (int l = 0; l < 16; ++l)
-      idx[l] = l < g.out_w ? 2 * l : l < 2 * g.out_w ? 16 + 2 * (l - g.out_w) : 0;
-    perm = _mm512_load_si512(idx);
-    hoff = 2L * g.in_w;
-  } else {
-    perm = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-    hoff = 16;
-  }
-  for (long it = i0; it < i1;) {
-    const int n = int(it / per_image);
-    const int chunk = int(it % per_image / nb);
-    const long run_end = std::min(i1, (it / nb + 1) * nb);
+  a.px_w = g.out_w;
+  a.px_row = long(g.stride_h) * g.in_w;
+  a.px_step = g.stride_w;
+  // Blocks [b0, b1) of chunk `chunk` of image n.
+  auto run = [&](int n, int chunk, int b0, int b1) {
     const float* x = in + n * g.in_size();
-    if (chunk == nmain) {  // tail pixels, 4 weight blocks at a time
+    if (chunk == nmain) {  // tail pixels, 4 weight blocks at a time, all input channels
       a.in = x;
       a.hw = hw;
-      for (long j = it; j < run_end; ++j) {
-        const int blk = int(j % nb);
+      for (int blk = b0; blk < b1; ++blk) {
         if (blk % 4 != 0) continue;
-        const int co0 = blk * R, nbk = std::min(4, nb - blk), rows = std::min(nbk * R, ocg - co0);
+        const int co0 = blk * R, nbk = std::min(4, nb - blk), rows_left = std::min(nbk * R, ocg - co0);
         a.w = wp + blk * wblock;
         a.out = out + n * g.out_size() + co0 * ohw;
         a.bias = ep.bias ? ep.bias + co0 : nullptr;
         a.res = ep.residual ? ep.residual + n * g.out_size() + co0 * ohw : nullptr;
-        const long t0 = long(nslots) * 16;
-        conv_tail_1x1_blocks<R>(nbk, a, t0, ohw, wblock, rows);
+        conv_tail_1x1_blocks<R>(nbk, a, long(nslots) * 16, ohw, wblock, rows_left);
       }
-      a.hw = 16 * V;
-      it = run_end;
-      continue;
+      return;
     }
     const int first = chunk * V, nv = std::min(V, nslots - first);
-    conv_build_slots(g, mode, first, nv, sl);
     for (int v = 0; v < nv; ++v) {
-      psl[v] = sl[v];
+      const long p0 = 16L * (first + v);
+      psl[v] = conv_slot{};
       psl[v].in_base = 16L * v;
-      psl[v].row[0] = psl[v].col[0] = 0xffffu;
+      psl[v].out_off = p0;
+      psl[v].store = psl[v].row[0] = psl[v].col[0] = 0xffffu;
+      if constexpr (S != 1) {
+        alignas(64) int o[16];
+        for (int l = 0; l < 16; ++l) o[l] = int((p0 + l) / a.px_w * a.px_row + (p0 + l) % a.px_w * a.px_step);
+        idx[v] = _mm512_load_si512(o);
+      }
     }
-    const bool prefetch_next = mode == conv_flat && chunk + 1 < nmain;
+    const bool prefetch_next = S == 1 && chunk + 1 < nmain;
+    // Stride 2: the lines the next chunk's gathers will read (per output row segment), fetched
+    // into L2 while this chunk's tiles run (the input planes are too far apart for the hardware
+    // prefetcher).
+    constexpr int max_lines = 24;
+    long lines[max_lines];
+    int nlines = 0;
+    if (S != 1 && chunk + 1 < nmain) {
+      const long q1 = std::min(16L * nslots, 16L * (first + 2 * V));
+      for (long q = 16L * (first + V); q < q1;) {
+        const long row_end = std::min(q1, (q / g.out_w + 1) * g.out_w);
+        const long o0 = q / a.px_w * a.px_row + q % a.px_w * a.px_step;
+        const long o1 = o0 + (row_end - 1 - q) * a.px_step;
+        for (long o = o0; o < o1 + 16 && nlines < max_lines; o += 16) lines[nlines++] = o;
+        q = row_end;
+      }
+    }
+    a.hw = 16 * V;
     for (int ci0 = 0; ci0 < icg; ci0 += kc) {
       const int ci1 = std::min(icg, ci0 + kc);
       for (int ci = ci0; ci < ci1; ++ci) {  // gather the chunk's input for this pass
         float* b = buf + (ci - ci0) * 16L * V;
         const float* xc = x + ci * hw;
         for (int v = 0; v < nv; ++v) {
-          const std::uint32_t m = sl[v].row[0] & sl[v].col[0];
           __m512 xv;
           if constexpr (S == 1) {
-            xv = _mm512_maskz_loadu_ps(__mmask16(m), xc + sl[v].in_base);
-            if (prefetch_next) __builtin_prefetch(xc + sl[v].in_base + 16L * V, 0, 3);
+            xv = _mm512_loadu_ps(xc + psl[v].out_off);
+            if (prefetch_next) __builtin_prefetch(xc + psl[v].out_off + 16L * V, 0, 3);
           } else {
-            xv = _mm512_permutex2var_ps(
-                _mm512_maskz_loadu_ps(__mmask16(m), xc + sl[v].in_base), perm,
-                _mm512_maskz_loadu_ps(__mmask16(m >> 16), xc + sl[v].in_base + hoff));
+            xv = _mm512_i32gather_ps(idx[v], xc, 4);
           }
           _mm512_store_ps(b + 16 * v, xv);
         }
+        for (int l = 0; l < nlines; ++l) __builtin_prefetch(xc + lines[l], 0, 2);
       }
       a.in = buf;
       a.ci0 = ci0;
       a.ci1 = ci1;
       a.first = ci0 == 0;
       a.last = ci1 == icg;
-      for (long j = it; j < run_end; ++j) {
-        const int blk = int(j % nb), co0 = blk * R;
+      for (int blk = b0; blk < b1; ++blk) {
+        const int co0 = blk * R;
         const long ooff = n * g.out_size() + co0 * ohw;
         a.w = wp + blk * wblock;
         a.rows = std::min(R, ocg - co0);
@@ -698,6 +721,19 @@ inline void conv1x1_packed(const conv_geometry& g, conv_mode mode, const float* 
         conv_tile_n<R, 1, V>(nv, a);
       }
     }
+  };
+  if (split_blocks) {  // blocks in quads (the tail runs 4 blocks at a time)
+    const int quads = (nb + 3) / 4;
+    const int b0 = std::min(nb, 4 * p.begin(quads)), b1 = std::min(nb, 4 * p.end(quads));
+    if (b0 < b1)
+      for (long r = 0; r < rows; ++r) run(int(r / nchunks), int(r % nchunks), b0, b1);
+    return;
+  }
+  const long items = rows * nb;
+  const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
+  for (long it = i0; it < i1;) {
+    const long run_end = std::min(i1, (it / nb + 1) * nb);
+    run(int(it / nb / nchunks), int(it / nb % nchunks), int(it % nb), int(run_end - it / nb * nb));
     it = run_end;
   }
 }
@@ -717,7 +753,7 @@ template <int S>
 inline void conv2d_avx512_r(const conv_geometry& g, conv_mode mode, const float* in,
                             const float* wp, const epilogue& ep, float* out, int batch, part p) {
   if (conv1x1_packed_pays(g))
-    return conv1x1_packed<8, S>(g, mode, in, wp, ep, out, batch, p);
+    return conv1x1_packed<8, S>(g, in, wp, ep, out, batch, p);
   if (conv_block(g) == 8) return conv2d_avx512<8, S>(g, mode, in, wp, ep, out, batch, p);
   conv2d_avx512<4, S>(g, mode, in, wp, ep, out, batch, p);
 }
