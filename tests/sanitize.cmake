@@ -1,7 +1,7 @@
 # The tests again under sanitizers, as part of the normal `ctest`, in trees of their own
 # (tests/subtree.cmake; included from tests/CMakeLists.txt):
-#   sanitize.build  clang++ 14, ASan+UBSan: typenet_tests and both commands (so CI also checks that
-#                   the whole library compiles with clang 14)
+#   sanitize.build  TYPENET_SANITIZE_CXX (default: the main compiler), ASan+UBSan: typenet_tests
+#                   and both commands
 #     -> sanitize.unit          everything but [torch]
 #     -> sanitize.unit.torch    [torch] but the [zoo] models, which add no new kernel (needs the
 #                               parent's torch fixtures)
@@ -15,11 +15,15 @@ if(TYPENET_SANITIZE OR TYPENET_SANITIZE_THREAD)   # a sanitized tree: no sanitiz
   return()
 endif()
 include(subtree.cmake)
-find_program(TYPENET_CLANGXX_14 clang++-14 DOC "clang 14: the ASan+UBSan and fuzz trees")
+find_program(TYPENET_CLANGXX_14 clang++-14 DOC "clang 14: the fuzz tree (and the sanitizers' on request)")
 
 # ---- ASan + UBSan ------------------------------------------------------------------------------
+# Not clang 14 by default: its optimiser goes quadratic on the sanitizer-instrumented kernel loops
+# (BranchProbabilityInfo -> Loop::getExitBlocks, every check's report block is a loop exit): one
+# -O1 compile of examples/resnext50.cpp ran for over 6 CPU minutes without finishing.
+set(TYPENET_SANITIZE_CXX "${CMAKE_CXX_COMPILER}" CACHE FILEPATH "Compiler of the ASan+UBSan tree <build>/sanitize")
 set(sanitize_dir ${PROJECT_BINARY_DIR}/sanitize)
-typenet_subtree(sanitize "${TYPENET_CLANGXX_14}" TYPENET_SANITIZE typenet_tests resnext50 typenet_cli)
+typenet_subtree(sanitize "${TYPENET_SANITIZE_CXX}" TYPENET_SANITIZE typenet_tests resnext50 typenet_cli)
 # Leaks count as failures; UBSan stops at the first report (the build has -fno-sanitize-recover).
 set(sanitize_env "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0"
                  "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
