@@ -6,8 +6,9 @@
 #     -> sanitize.unit.torch    [torch] but the [zoo] models, which add no new kernel (needs the
 #                               parent's torch fixtures)
 #     -> sanitize.resnext50.*, sanitize.typenet.*   the hostile command lines of hostile_cli.cmake
-#   tsan.build      the main compiler, TSan: typenet_thread_tests, made of the unit test files
-#                   that hold a [threads] test
+#   tsan.build      clang++ 14 (so CI checks that the executor compiles with it; else the main
+#                   compiler), TSan: typenet_thread_tests, made of the unit test files that hold
+#                   a [threads] test
 #     -> tsan.threads           the [threads] tests
 # A sanitizer report fails a test even where the expected message appears.
 
@@ -15,7 +16,7 @@ if(TYPENET_SANITIZE OR TYPENET_SANITIZE_THREAD)   # a sanitized tree: no sanitiz
   return()
 endif()
 include(subtree.cmake)
-find_program(TYPENET_CLANGXX_14 clang++-14 DOC "clang 14: the fuzz tree (and the sanitizers' on request)")
+find_program(TYPENET_CLANGXX_14 clang++-14 DOC "clang 14: the fuzz and TSan trees")
 
 # ---- ASan + UBSan ------------------------------------------------------------------------------
 # Not clang 14 by default: its optimiser goes quadratic on the sanitizer-instrumented kernel loops
@@ -54,7 +55,11 @@ set_property(TEST ${cli_tests} APPEND PROPERTY LABELS sanitize)
 
 # ---- TSan --------------------------------------------------------------------------------------
 set(tsan_dir ${PROJECT_BINARY_DIR}/tsan)
-typenet_subtree(tsan "${CMAKE_CXX_COMPILER}" TYPENET_SANITIZE_THREAD typenet_thread_tests)
+set(tsan_cxx "${TYPENET_CLANGXX_14}")
+if(NOT tsan_cxx)
+  set(tsan_cxx "${CMAKE_CXX_COMPILER}")
+endif()
+typenet_subtree(tsan "${tsan_cxx}" TYPENET_SANITIZE_THREAD typenet_thread_tests)
 add_test(NAME tsan.threads
   COMMAND ${CMAKE_COMMAND} -E env "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1"
     ${tsan_dir}/bin/typenet_thread_tests "[threads]")
