@@ -1,51 +1,36 @@
-# The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, as part of the normal
-# `ctest`: a second tree <build>/sanitize (TYPENET_SANITIZE=ON) builds only typenet_tests.
-#   sanitize.build -> sanitize.unit         (everything but [torch])
-#                  -> sanitize.unit.torch   ([torch] but the [zoo] models, which add no new kernel;
-#                                            needs the parent's torch fixtures)
-# Included from tests/CMakeLists.txt; sanitize.build runs this same file with `cmake -P`.
+# The tests again under sanitizers, as part of the normal `ctest`, in trees of their own
+# (tests/subtree.cmake; included from tests/CMakeLists.txt):
+#   sanitize.build  TYPENET_SANITIZE_CXX (default: the main compiler), ASan+UBSan: typenet_tests
+#                   and both commands
+#     -> sanitize.unit          everything but [torch]
+#     -> sanitize.unit.torch    [torch] but the [zoo] models, which add no new kernel (needs the
+#                               parent's torch fixtures)
+#     -> sanitize.resnext50.*, sanitize.typenet.*   the hostile command lines of hostile_cli.cmake
+#   tsan.build      clang++ 14 (so CI checks that the executor compiles with it; else the main
+#                   compiler), TSan: typenet_thread_tests, made of the unit test files that hold
+#                   a [threads] test
+#     -> tsan.threads           the [threads] tests
+# A sanitizer report fails a test even where the expected message appears.
 
-if(CMAKE_SCRIPT_MODE_FILE)
-  # ---- sanitize.build: configure only once (later runs reuse the cache, so a second run is an
-  # incremental build); a cache without a build system means that configure failed: redo it.
-  if(NOT EXISTS "${binary_dir}/CMakeCache.txt"
-     OR NOT (EXISTS "${binary_dir}/Makefile" OR EXISTS "${binary_dir}/build.ninja"))
-    execute_process(
-      COMMAND "${CMAKE_COMMAND}" -S "${source_dir}" -B "${binary_dir}" -G "${generator}"
-        -DTYPENET_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_COMPILER=${cxx}"
-        "-DTYPENET_NATIVE=${native}" "-DTYPENET_FIXTURE_DIR=${fixture_dir}"
-      COMMAND_ERROR_IS_FATAL ANY)
-  endif()
-  execute_process(
-    COMMAND "${CMAKE_COMMAND}" --build "${binary_dir}" --target typenet_tests --parallel 2
-    COMMAND_ERROR_IS_FATAL ANY)
+if(TYPENET_SANITIZE OR TYPENET_SANITIZE_THREAD)   # a sanitized tree: no sanitize tests inside it
   return()
 endif()
+include(subtree.cmake)
+find_program(TYPENET_CLANGXX_14 clang++-14 DOC "clang 14: the fuzz and TSan trees")
 
-if(TYPENET_SANITIZE)   # this is the sanitized tree: no sanitize tests inside it
-  return()
-endif()
-
+# ---- ASan + UBSan ------------------------------------------------------------------------------
+# Not clang 14 by default: its optimiser goes quadratic on the sanitizer-instrumented kernel loops
+# (BranchProbabilityInfo -> Loop::getExitBlocks, every check's report block is a loop exit): one
+# -O1 compile of examples/resnext50.cpp ran for over 6 CPU minutes without finishing.
+set(TYPENET_SANITIZE_CXX "${CMAKE_CXX_COMPILER}" CACHE FILEPATH "Compiler of the ASan+UBSan tree <build>/sanitize")
 set(sanitize_dir ${PROJECT_BINARY_DIR}/sanitize)
-add_test(NAME sanitize.build
-  COMMAND ${CMAKE_COMMAND} -Dsource_dir=${PROJECT_SOURCE_DIR} -Dbinary_dir=${sanitize_dir}
-    "-Dgenerator=${CMAKE_GENERATOR}" -Dcxx=${CMAKE_CXX_COMPILER} -Dnative=${TYPENET_NATIVE}
-    -Dfixture_dir=${TYPENET_FIXTURE_DIR} -P ${CMAKE_CURRENT_LIST_FILE})
-# The build runs two compilers: PROCESSORS 2 says so, so `ctest -j2` runs nothing beside it. The
-# compile_fail tests' lock (named after the main tree, which this build does not touch) also keeps
-# their builds off it under a larger -j.
-set_tests_properties(sanitize.build PROPERTIES
-  FIXTURES_SETUP sanitize_build
-  RESOURCE_LOCK "${PROJECT_BINARY_DIR}"
-  PROCESSORS 2
-  LABELS sanitize
-  TIMEOUT 1800)
-
+typenet_subtree(sanitize "${TYPENET_SANITIZE_CXX}" TYPENET_SANITIZE typenet_tests resnext50 typenet_cli)
 # Leaks count as failures; UBSan stops at the first report (the build has -fno-sanitize-recover).
 set(sanitize_env "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0"
                  "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
-# (through `cmake -E chdir`: ctest would print "Could not find executable" for the not-yet-built
-# binary on every `ctest -N`)
+set(sanitizer_report "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer")
+# (through `cmake -E chdir` / `cmake -E env`: ctest would print "Could not find executable" for
+# the not-yet-built binaries on every `ctest -N`)
 add_test(NAME sanitize.unit
   COMMAND ${CMAKE_COMMAND} -E chdir ${sanitize_dir}/bin ./typenet_tests "~[torch]")
 add_test(NAME sanitize.unit.torch
@@ -55,4 +40,31 @@ set_tests_properties(sanitize.unit.torch PROPERTIES FIXTURES_REQUIRED "torch;san
 set_tests_properties(sanitize.unit sanitize.unit.torch PROPERTIES
   ENVIRONMENT "${sanitize_env}"
   LABELS sanitize
+  TIMEOUT 1800)
+
+get_property(tests_before DIRECTORY PROPERTY TESTS)
+set(cli_prefix "sanitize.")
+set(cli_resnext50 ${CMAKE_COMMAND} -E env ${sanitize_env} ${sanitize_dir}/bin/resnext50)
+set(cli_typenet ${CMAKE_COMMAND} -E env ${sanitize_env} ${sanitize_dir}/bin/typenet)
+include(hostile_cli.cmake)
+get_property(cli_tests DIRECTORY PROPERTY TESTS)
+list(REMOVE_ITEM cli_tests ${tests_before})
+set_property(TEST ${cli_tests} APPEND PROPERTY FIXTURES_REQUIRED sanitize_build)
+set_property(TEST ${cli_tests} APPEND PROPERTY FAIL_REGULAR_EXPRESSION "${sanitizer_report}")
+set_property(TEST ${cli_tests} APPEND PROPERTY LABELS sanitize)
+
+# ---- TSan --------------------------------------------------------------------------------------
+set(tsan_dir ${PROJECT_BINARY_DIR}/tsan)
+set(tsan_cxx "${TYPENET_CLANGXX_14}")
+if(NOT tsan_cxx)
+  set(tsan_cxx "${CMAKE_CXX_COMPILER}")
+endif()
+typenet_subtree(tsan "${tsan_cxx}" TYPENET_SANITIZE_THREAD typenet_thread_tests)
+add_test(NAME tsan.threads
+  COMMAND ${CMAKE_COMMAND} -E env "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1"
+    ${tsan_dir}/bin/typenet_thread_tests "[threads]")
+set_tests_properties(tsan.threads PROPERTIES
+  FIXTURES_REQUIRED tsan_build
+  FAIL_REGULAR_EXPRESSION "WARNING: ThreadSanitizer|SUMMARY: ThreadSanitizer"
+  LABELS tsan
   TIMEOUT 1800)

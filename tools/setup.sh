@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(g++ cmake make pkg-config libboost-dev catch2 libbenchmark-dev libturbojpeg0-dev libspng-dev libcli11-dev
+packages=(g++ clang-14 libclang-rt-14-dev cmake make pkg-config libboost-dev catch2 libbenchmark-dev libturbojpeg0-dev libspng-dev libcli11-dev
           python3-torch python3-torchvision python3-numpy)
 missing=()
 for package in "${packages[@]}"; do

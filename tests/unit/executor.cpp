@@ -80,7 +80,7 @@ void require_close(const std::vector<float>& a, const std::vector<float>& b, dou
 }
 }  // namespace
 
-TEST_CASE("fused executor matches the reference path on every layer kind", "[executor]") {
+TEST_CASE("fused executor matches the reference path on every layer kind", "[executor][threads]") {
   const auto w = seeded_weights<small>(7);
   const int batch = 3;
   const auto x = random_input(batch * small::input_shape::size, 11);
@@ -102,7 +102,7 @@ TEST_CASE("the plan fuses batch norm, ReLU and the residual add into convolution
   CHECK(with_residual == 3);  // b1, b2 and r: every residual add happens in a conv's store
 }
 
-TEST_CASE("ResNeXt-50 fused equals ResNeXt-50 reference", "[executor][resnext50]") {
+TEST_CASE("ResNeXt-50 fused equals ResNeXt-50 reference", "[executor][resnext50][threads]") {
   using m = models::resnext50_32x4d_t<64, 64>;  // the full network at a size the reference runs fast
   const auto w = seeded_weights<m>(3);
   const auto x = random_input(2 * m::input_shape::size, 5);
@@ -123,7 +123,7 @@ TEST_CASE("batch size is checked against max_batch", "[executor]") {
   REQUIRE_THROWS_AS((executor<small>(seeded_weights<small>(1), {.threads = -1})), std::invalid_argument);
 }
 
-TEST_CASE("one batch gives the same answer as its images one by one", "[executor]") {
+TEST_CASE("one batch gives the same answer as its images one by one", "[executor][threads]") {
   const auto w = seeded_weights<small>(2);
   const auto x = random_input(2 * small::input_shape::size, 3);
   executor<small> e(w, {.threads = 2, .max_batch = 2});

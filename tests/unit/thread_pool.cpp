@@ -10,7 +10,7 @@
 using typenet::kernels::part;
 using typenet::runtime::thread_pool;
 
-TEST_CASE("thread_pool runs every part exactly once", "[runtime][thread_pool]") {
+TEST_CASE("thread_pool runs every part exactly once", "[runtime][thread_pool][threads]") {
   for (int threads : {1, 2, 3}) {
     thread_pool pool(threads);
     REQUIRE(pool.size() == threads);
@@ -30,14 +30,14 @@ TEST_CASE("thread_pool runs every part exactly once", "[runtime][thread_pool]") 
   }
 }
 
-TEST_CASE("thread_pool rejects fewer than one thread", "[runtime][thread_pool]") {
+TEST_CASE("thread_pool rejects fewer than one thread", "[runtime][thread_pool][threads]") {
   CHECK_THROWS_AS(thread_pool(0), std::invalid_argument);
   CHECK_THROWS_AS(thread_pool(-3), std::invalid_argument);
   thread_pool def;
   CHECK(def.size() >= 1);
 }
 
-TEST_CASE("thread_pool propagates exceptions and stays usable", "[runtime][thread_pool]") {
+TEST_CASE("thread_pool propagates exceptions and stays usable", "[runtime][thread_pool][threads]") {
   for (int threads : {1, 2, 3})
     for (int thrower = 0; thrower < threads; ++thrower) {
       thread_pool pool(threads);
@@ -54,7 +54,7 @@ TEST_CASE("thread_pool propagates exceptions and stays usable", "[runtime][threa
     }
 }
 
-TEST_CASE("thread_pool survives many back-to-back runs", "[runtime][thread_pool]") {
+TEST_CASE("thread_pool survives many back-to-back runs", "[runtime][thread_pool][threads]") {
   for (int threads : {2, 3}) {
     thread_pool pool(threads);
     std::vector<long> sums(static_cast<std::size_t>(threads), 0);
@@ -63,7 +63,7 @@ TEST_CASE("thread_pool survives many back-to-back runs", "[runtime][thread_pool]
   }
 }
 
-TEST_CASE("thread_pool: a const callable and results visible after run", "[runtime][thread_pool]") {
+TEST_CASE("thread_pool: a const callable and results visible after run", "[runtime][thread_pool][threads]") {
   thread_pool pool(2);
   std::vector<int> out(2, 0);
   const auto f = [&out](part p) { out[std::size_t(p.index)] = p.index + 1; };
