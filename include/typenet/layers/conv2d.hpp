@@ -38,7 +38,8 @@ struct conv2d {
     bool bias = false;
   };
   using rules = rule_list<rule::conv2d_positive, rule::conv2d_output_groups, rule::conv2d_input_groups, rule::conv2d_kernel_fits>;
-  static constexpr runtime::fusion_traits fusion{.absorbs_affine = true, .absorbs_residual = true, .absorbs_activation = true};
+  static constexpr runtime::fusion_traits fusion{.absorbs_affine = true, .absorbs_residual = true, .absorbs_activation = true,
+                                                 .slice_inputs = 1, .slice_output = true};  // the fast kernel's
 
   static constexpr verdict check(const attributes& a, dims in) {
     const hw k = a.kernel, s = a.stride, p = a.padding;
@@ -73,7 +74,11 @@ struct conv2d {
 
     void run(const runtime::io& x, int batch, kernels::part p) const override {
       const float* residual = residual_ ? x.in[1] : nullptr;
-      if (packed_) return kernels::conv2d(g_, x.in[0], packed_.get(), {fast_bias_.get(), residual, act_.kind}, x.out, batch, p);
+      if (packed_) {
+        kernels::conv_geometry g = g_;
+        g.in_image_stride = x.in_stride[0], g.out_image_stride = x.out_stride;  // channel slices
+        return kernels::conv2d(g, x.in[0], packed_.get(), {fast_bias_.get(), residual, act_.kind}, x.out, batch, p);
+      }
       for (int n = p.begin(batch); n < p.end(batch); ++n) {
         float* y = x.out + n * g_.out_size();
         kernels::reference::conv2d(g_, x.in[0] + n * g_.in_size(), weight_.data(), bias_.empty() ? nullptr : bias_.data(), y, 1);
@@ -101,6 +106,8 @@ struct conv2d {
       return true;
     }
     bool absorb_residual() override { return !activated() && !residual_ && (residual_ = true); }
+    int slice_inputs() const override { return fusion.slice_inputs; }  // slices are placed on the fast path only
+    bool slice_output() const override { return fusion.slice_output; }
 
    private:
     kernels::conv_geometry g_;
