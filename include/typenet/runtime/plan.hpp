@@ -6,7 +6,9 @@
 //   1. emit   every layer's op kind appends calls to a builder; values are SSA ids (0: the input);
 //   2. fuse   a call absorbs the call after it when that call is its only reader and it says it
 //             can (a conv absorbs a per-channel affine = batch norm folding, a residual add and a
-//             pointwise activation: relu, relu6, hardsigmoid, hardswish, sigmoid, silu);
+//             pointwise activation: relu, relu6, hardsigmoid, hardswish, sigmoid, silu); and a 1x1
+//             conv absorbs the squeeze-excitation scale before it, x * gate, when it is the
+//             scale's only reader: W (g . x) = (W diag(g)) x, its weights scaled per image;
 //   3. place  a concat's inputs become channel slices of its output where their calls can write
 //             there (so the concat copies nothing), then buffers get ranges of one arena by
 //             liveness (no call writes a range it reads);
@@ -38,6 +40,7 @@ struct io {
   long in_stride[max_inputs] = {};
   long out_stride = 0;
   bool in_place[max_inputs] = {};  // a concat's input already in its slice of out: nothing to copy
+  int phase = 0;                   // for a call of several phases (call::phases)
 };
 
 // y = x * scale[c] + shift[c] per channel: what an inference batch norm is, for fusion.
@@ -58,6 +61,9 @@ class call {
   virtual ~call() = default;
   // Computes part p of the call on `batch` images; the parts of one call may run concurrently.
   virtual void run(const io& x, int batch, kernels::part p) const = 0;
+  // A call that needs its parts to meet (e.g. weights made per image, then used by every part)
+  // runs in phases, io::phase = 0, 1, ...: the parts of one phase run concurrently, phases in turn.
+  virtual int phases(int batch) const { return (void)batch, 1; }
   // Once, after fusion: fast kernels (repack weights here) or the reference ones.
   virtual void prepare(bool fast) { (void)fast; }
 
@@ -68,6 +74,9 @@ class call {
   virtual bool absorb_affine(const channel_affine&) { return false; }
   virtual bool absorb_activation(const activation&) { return false; }
   virtual bool absorb_residual() { return false; }  // gains an input added to its result
+  virtual bool is_gate() const { return false; }    // x * gate, one factor per channel and image
+  virtual bool absorb_gate() { return false; }      // folds the gate before it into its weights
+                                                    // (its inputs become the gate's: x, gate)
 
   // What the placement asks (after fusion, on the fast path only): channel slices.
   virtual int slice_inputs() const { return 0; }     // how many leading inputs it reads strided
@@ -134,6 +143,8 @@ struct fusion_traits {
   bool absorbs_residual = false;    // adds a second input in its store (once, before an activation)
   bool absorbs_activation = false;  // applies any following activation in its store (once)
   bool absorbs_relu = false;        // applies a following ReLU in its store (once)
+  bool gate = false;                // x * gate per channel (squeeze-excitation's scale)
+  bool absorbs_gate = false;        // folds a gate before it into its weights, per image (before anything else)
   int slice_inputs = 0;             // how many leading inputs it can read as channel slices (io strides)
   bool slice_output = false;        // it can write its output into a channel slice of a larger buffer
   bool concat = false;              // its output is its inputs stacked along channels (skips those in place)
@@ -143,7 +154,8 @@ struct fusion_traits {
 // op c after it when c is the only reader of p's output and `f` (what p's call accepts) says so:
 //   f.single(p, c)   c has one input (an affine or an activation): p absorbs it;
 //   f.is_add(c)      c is a residual add of p's output and a value defined before p;
-//   f.residual(p)    p takes that add (and gains its other input).
+//   f.residual(p)    p takes that add (and gains its other input);
+// or c absorbs p: f.gate(p, c), p is x * gate and c folds it into its weights (c takes p's inputs).
 // `result` is the model's output value (read by the caller).
 template <class Op, class Fuser>
 constexpr void fuse_ops(std::vector<Op>& ops, value result, const Fuser& f) {
@@ -163,6 +175,12 @@ constexpr void fuse_ops(std::vector<Op>& ops, value result, const Fuser& f) {
       const long uses = std::count(c.inputs.begin(), c.inputs.end(), p.output);
       const bool sole = readers[std::size_t(p.output)] == 1 && uses == 1;
       bool merged = false;
+      if (sole && c.inputs.size() == 1 && f.gate(p, c)) {
+        c.inputs = p.inputs;
+        p = std::move(c);
+        defined[std::size_t(p.output)] = true;
+        continue;
+      }
       if (sole && c.inputs.size() == 1) {
         merged = f.single(p, c);
       } else if (sole && c.inputs.size() == 2 && f.is_add(c)) {
@@ -200,6 +218,11 @@ struct call_fuser {
   }
   bool is_add(const op& c) const { return c.body->is_add(); }
   bool residual(op& p) const { return p.body->absorb_residual(); }
+  bool gate(const op& p, op& c) const {
+    if (!p.body->is_gate() || !c.body->absorb_gate()) return false;
+    c.name = p.name + "+" + c.name;
+    return true;
+  }
   int slice_inputs(const op& o) const { return o.body->slice_inputs(); }
   bool slice_output(const op& o) const { return o.body->slice_output(); }
   bool concat(const op& o) const { return o.body->is_concat(); }
@@ -235,15 +258,13 @@ constexpr std::vector<slice_of> channel_slices(const std::vector<Op>& ops, value
                                                const Fuser& f) {
   std::vector<slice_of> slices(shapes.size());
   std::vector<std::size_t> producer(shapes.size(), ops.size());
-  for (std::size_t i = 0; i < ops.size(); ++i) producer[std::size_t(ops[i].output)] = i;
-  const auto readable = [&](value v, std::size_t concat) {
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-      if (i == concat) continue;
-      for (std::size_t k = 0; k < ops[i].inputs.size(); ++k)
-        if (ops[i].inputs[k] == v && int(k) >= f.slice_inputs(ops[i])) return false;
-    }
-    return true;
-  };
+  std::vector<char> whole(shapes.size(), false);  // read by a call that needs it contiguous
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    producer[std::size_t(ops[i].output)] = i;
+    const int sliced = f.slice_inputs(ops[i]);
+    for (std::size_t k = 0; k < ops[i].inputs.size(); ++k)
+      if (int(k) >= sliced) whole[std::size_t(ops[i].inputs[k])] = true;
+  }
   for (std::size_t i = ops.size(); i-- > 0;) {
     const Op& c = ops[i];
     if (!f.concat(c)) continue;
@@ -251,7 +272,7 @@ constexpr std::vector<slice_of> channel_slices(const std::vector<Op>& ops, value
     for (value v : c.inputs) {
       const std::size_t p = producer[std::size_t(v)];
       const bool ok = v != 0 && v != result && slices[std::size_t(v)].parent < 0 && p < i &&
-                      std::count(c.inputs.begin(), c.inputs.end(), v) == 1 && f.slice_output(ops[p]) && readable(v, i);
+                      std::count(c.inputs.begin(), c.inputs.end(), v) == 1 && f.slice_output(ops[p]) && !whole[std::size_t(v)];
       if (ok) slices[std::size_t(v)] = {c.output, channel};
       channel += shapes[std::size_t(v)].channels;
     }
@@ -281,14 +302,14 @@ constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vec
   };
   std::vector<detail::slice_of> slice(shapes.size());
   if (slices) slice = detail::channel_slices(ops, result, shapes, f);
-  // Each value's root (the buffer it lives in) and its first channel there.
+  // Each value's root (the buffer it lives in) and its first channel there; a parent (a concat's
+  // output) comes after its slices, so the last values are resolved first.
   std::vector<value> root(shapes.size(), 0);
   std::vector<int> channel(shapes.size(), 0);
-  for (std::size_t v = 0; v < shapes.size(); ++v) {
-    value r = value(v);
-    int c = 0;
-    while (slice[std::size_t(r)].parent >= 0) c += slice[std::size_t(r)].channel, r = slice[std::size_t(r)].parent;
-    root[v] = r, channel[v] = c;
+  for (std::size_t v = shapes.size(); v-- > 0;) {
+    const detail::slice_of s = slice[v];
+    root[v] = s.parent < 0 ? value(v) : root[std::size_t(s.parent)];
+    channel[v] = s.parent < 0 ? 0 : s.channel + channel[std::size_t(s.parent)];
   }
   std::vector<int> buffer_of(shapes.size(), -1);
   placement p{{0, 0}, 0, 0, 0};
@@ -311,14 +332,16 @@ constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vec
     if (out >= 2) use(o.output, i);
     const auto stride = [&](value v) { return shapes[std::size_t(root[std::size_t(v)])].size(); };
     const auto offset = [&](value v) { return long(channel[std::size_t(v)]) * shapes[std::size_t(v)].height * shapes[std::size_t(v)].width; };
-    o.out_buffer = out, o.out_offset = offset(o.output), o.out_stride = stride(o.output);
-    o.in_buffers.clear(), o.in_offsets.clear(), o.in_strides.clear(), o.in_place.clear();
+    // (a sketch's calls keep only what the executor compares: the buffers and output offsets)
+    constexpr bool strides = requires { o.in_strides; };
+    o.out_buffer = out, o.out_offset = offset(o.output);
+    o.in_buffers.clear();
+    if constexpr (strides) o.out_stride = stride(o.output), o.in_offsets.clear(), o.in_strides.clear(), o.in_place.clear();
     bool all_in_place = f.concat(o) && slices;
     for (value v : o.inputs) {
       o.in_buffers.push_back(buffer_of[std::size_t(root[std::size_t(v)])]);
-      o.in_offsets.push_back(offset(v)), o.in_strides.push_back(stride(v));
       const bool in_place = slice[std::size_t(v)].parent == o.output;
-      o.in_place.push_back(in_place);
+      if constexpr (strides) o.in_offsets.push_back(offset(v)), o.in_strides.push_back(stride(v)), o.in_place.push_back(in_place);
       all_in_place = all_in_place && in_place;
       if (o.in_buffers.back() >= 2) use(v, i);
     }

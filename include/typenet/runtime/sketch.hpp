@@ -54,9 +54,7 @@ struct sketch_op {
   bool took_residual = false, took_activation = false;
   value_list in_buffers;
   int out_buffer = -1;
-  fixed_list<long> in_offsets, in_strides;
-  long out_offset = 0, out_stride = 0;
-  fixed_list<char> in_place;
+  long out_offset = 0;  // every value is some call's output: with the buffers, where each input is
   bool elided = false;
 };
 
@@ -69,6 +67,7 @@ struct traits_fuser {
     return false;
   }
   constexpr bool is_add(const sketch_op& c) const { return c.traits.add; }
+  constexpr bool gate(const sketch_op& p, const sketch_op& c) const { return p.traits.gate && c.traits.absorbs_gate; }
   constexpr bool residual(sketch_op& p) const {
     return p.traits.absorbs_residual && !p.took_activation && !p.took_residual && (p.took_residual = true);
   }
@@ -83,6 +82,7 @@ class sketch {
   constexpr explicit sketch(dims input) : shapes_{input} {}
 
   constexpr value add(value_list inputs, dims out, fusion_traits traits) {
+    if (ops_.empty()) ops_.reserve(256);  // fewer copies of the calls in a constant expression
     sketch_op o;
     o.inputs = inputs, o.output = value(shapes_.size()), o.traits = traits;
     shapes_.push_back(out);
