@@ -97,12 +97,13 @@ TEST_CASE("a gate folded into packed 1x1 weights equals the conv of the scaled i
 }
 
 TEST_CASE("squeeze-excitation folds into the 1x1 projection after it", "[gate][executor][dynamic]") {
-  // MobileNetV3's block end: SE, then the projection and its batch norm (8x7 output of the stem).
-  using mobile = model<input<3, 15, 13>, conv2d<16, 3, 2, 1>, batch_norm, hardswish, se, conv2d<12, 1>, batch_norm, global_avg_pool,
+  // MobileNetV3's block end: SE, then the projection and its batch norm (16x15 output of the stem:
+  // the packed weights, 16 x 16 floats, are at most a quarter of the input, 16 x 240).
+  using mobile = model<input<3, 31, 29>, conv2d<16, 3, 2, 1>, batch_norm, hardswish, se, conv2d<12, 1>, batch_norm, global_avg_pool,
                        linear<4>>;
   check_model<mobile>(0, 1);
   // RegNetY's: SE, then conv3 + batch norm + the residual add + ReLU, all in one call.
-  using regnet = model<input<16, 9, 7>,
+  using regnet = model<input<16, 12, 11>,
                        residual<sequential<conv2d<16, 1>, batch_norm, relu, squeeze_excitation<16, 4>, conv2d<16, 1>, batch_norm>, identity>,
                        relu, global_avg_pool, linear<3>>;
   check_model<regnet>(0, 1);
@@ -110,14 +111,17 @@ TEST_CASE("squeeze-excitation folds into the 1x1 projection after it", "[gate][e
 
 TEST_CASE("squeeze-excitation keeps its own pass where the fold does not apply", "[gate][executor][dynamic]") {
   // The scale's output has a second reader (the residual add).
-  using shared = model<input<16, 8, 7>, se, residual<conv2d<16, 1>, identity>, global_avg_pool, linear<3>>;
+  using shared = model<input<16, 12, 11>, se, residual<conv2d<16, 1>, identity>, global_avg_pool, linear<3>>;
   check_model<shared>(1, 0);
   // A 3x3 conv after it, and a strided 1x1.
-  using kernel3 = model<input<16, 8, 7>, se, conv2d<8, 3, 1, 1>, global_avg_pool, linear<3>>;
+  using kernel3 = model<input<16, 12, 11>, se, conv2d<8, 3, 1, 1>, global_avg_pool, linear<3>>;
   check_model<kernel3>(1, 0);
-  using strided = model<input<16, 8, 7>, se, conv2d<8, 1, 2>, global_avg_pool, linear<3>>;
+  using strided = model<input<16, 12, 11>, se, conv2d<8, 1, 2>, global_avg_pool, linear<3>>;
   check_model<strided>(1, 0);
-  // Spatial 1: scaling the weights (8 x 16 floats) would cost more than the 16 products it saves.
+  // Packed weights more than a quarter of the input: 16 x 16 against 16 x 49 at spatial 7, 8 x 16
+  // against 16 at spatial 1.
+  using seven = model<input<16, 7, 7>, se, conv2d<16, 1>, global_avg_pool, linear<3>>;
+  check_model<seven>(1, 0);
   using tiny = model<input<16, 1, 1>, se, conv2d<8, 1>, global_avg_pool, linear<3>>;
   check_model<tiny>(1, 0);
 }
