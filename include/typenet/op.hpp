@@ -25,6 +25,8 @@
 //     // what its call offers the fusion pass (runtime/plan.hpp); the executor checks both
 //     static constexpr ir::wiring wiring{.call = false};          // e.g. a leaf that returns its input
 //     static constexpr runtime::fusion_traits fusion{.relu = true};
+//     // or, where it depends on the attributes and the input shape:
+//     static constexpr runtime::fusion_traits fusion_of(const attributes&, dims in);
 //   };
 #include <concepts>
 #include <string_view>

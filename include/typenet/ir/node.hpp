@@ -58,9 +58,12 @@ constexpr wiring op_wiring() {
   else if constexpr (composite_op_kind<Op>) return {.call = Op::flow == flow::parallel};
   else return {};
 }
+// What a call offers the fusion pass: Op::fusion_of(attributes, input) where it depends on them, else Op::fusion.
 template <op_kind Op>
-constexpr runtime::fusion_traits op_fusion() {
-  if constexpr (requires { Op::fusion; }) return Op::fusion; else return {};
+constexpr runtime::fusion_traits op_fusion(const typename Op::attributes& a, dims in) {
+  if constexpr (requires { Op::fusion_of(a, in); }) return Op::fusion_of(a, in);
+  else if constexpr (requires { Op::fusion; }) return Op::fusion;
+  else return {};
 }
 
 // What an op kind's emit() appends, on a sketch: the same values in the same order, from its
@@ -85,10 +88,10 @@ constexpr runtime::value op_sketch(const typename Op::attributes& a, runtime::sk
     runtime::value_list inputs;
     if (w.input_first) inputs.push_back(x);
     for (int i = 0; i < n; ++i) inputs.push_back(outs[i]);
-    return s.add(inputs, typenet::detail::op_join<Op>(a, in, shapes, n).out, op_fusion<Op>());
+    return s.add(inputs, typenet::detail::op_join<Op>(a, in, shapes, n).out, op_fusion<Op>(a, in));
   } else {
     if (!w.call) return x;
-    return s.add({x}, typenet::detail::op_output<Op>(a, in), op_fusion<Op>());
+    return s.add({x}, typenet::detail::op_output<Op>(a, in), op_fusion<Op>(a, in));
   }
 }
 

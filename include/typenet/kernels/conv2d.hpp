@@ -91,9 +91,9 @@ inline void conv2d_generic(const conv_geometry& g, const float* in, const float*
   for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
     const int n = pl / g.out_c, co = pl % g.out_c, grp = co / ocg, oc = co % ocg;
     const int b = oc / R, r = oc % R;
-    const float* x = in + n * g.in_size() + long(grp) * icg * hw;
+    const float* x = in + n * g.in_image() + long(grp) * icg * hw;
     const float* w = wp + (long(grp) * nb + b) * g.taps() * icg * R + r;
-    float* y = out + n * g.out_size() + co * ohw;
+    float* y = out + n * g.out_image() + co * ohw;
     const float* res = ep.residual ? ep.residual + n * g.out_size() + co * ohw : nullptr;
     const float bias = ep.bias ? ep.bias[co] : 0.0f;
     for (int oy = 0; oy < g.out_h; ++oy)
@@ -562,10 +562,10 @@ inline void conv2d_avx512(const conv_geometry& g, conv_mode mode, const float* i
         const int grp = gb / nb, blk = gb % nb;
         const int co0 = grp * ocg + blk * R;
         const long ooff = n * g.out_size() + co0 * ohw;
-        a.in = in + n * g.in_size() + long(grp) * icg * hw;
+        a.in = in + n * g.in_image() + long(grp) * icg * hw;
         a.w = wp + gb * wblock;
         a.rows = std::min(R, ocg - blk * R);
-        a.out = out + ooff;
+        a.out = out + n * g.out_image() + co0 * ohw;
         a.bias = ep.bias ? ep.bias + co0 : nullptr;
         a.res = ep.residual ? ep.residual + ooff : nullptr;
         if (chunk == nmain) {
@@ -642,7 +642,7 @@ inline void conv1x1_packed(const conv_geometry& g, const float* in, const float*
   a.px_step = g.stride_w;
   // Blocks [b0, b1) of chunk `chunk` of image n.
   auto run = [&](int n, int chunk, int b0, int b1) {
-    const float* x = in + n * g.in_size();
+    const float* x = in + n * g.in_image();
     if (chunk == nmain) {  // tail pixels, 4 weight blocks at a time, all input channels
       a.in = x;
       a.hw = hw;
@@ -650,7 +650,7 @@ inline void conv1x1_packed(const conv_geometry& g, const float* in, const float*
         if (blk % 4 != 0) continue;
         const int co0 = blk * R, nbk = std::min(4, nb - blk), rows_left = std::min(nbk * R, ocg - co0);
         a.w = wp + blk * wblock;
-        a.out = out + n * g.out_size() + co0 * ohw;
+        a.out = out + n * g.out_image() + co0 * ohw;
         a.bias = ep.bias ? ep.bias + co0 : nullptr;
         a.res = ep.residual ? ep.residual + n * g.out_size() + co0 * ohw : nullptr;
         conv_tail_1x1_blocks<R>(nbk, a, long(nslots) * 16, ohw, wblock, rows_left);
@@ -715,7 +715,7 @@ inline void conv1x1_packed(const conv_geometry& g, const float* in, const float*
         const long ooff = n * g.out_size() + co0 * ohw;
         a.w = wp + blk * wblock;
         a.rows = std::min(R, ocg - co0);
-        a.out = out + ooff;
+        a.out = out + n * g.out_image() + co0 * ohw;
         a.bias = ep.bias ? ep.bias + co0 : nullptr;
         a.res = ep.residual ? ep.residual + ooff : nullptr;
         conv_tile_n<R, 1, V>(nv, a);

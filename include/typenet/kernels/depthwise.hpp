@@ -114,8 +114,9 @@ inline void depthwise_planes(const conv_geometry& g, const float* in, const floa
   const int planes = batch * g.out_c;
   for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
     const int c = pl % g.out_c;
-    depthwise_plane<K, S, T>(g, in + pl * hw, wp + c * K * K, ep.bias ? ep.bias[c] : 0.0f,
-                             ep.residual ? ep.residual + pl * ohw : nullptr, out + pl * ohw, ep.act);
+    depthwise_plane<K, S, T>(g, in + plane_offset(pl, g.in_c, g.in_image(), hw), wp + c * K * K, ep.bias ? ep.bias[c] : 0.0f,
+                             ep.residual ? ep.residual + pl * ohw : nullptr, out + plane_offset(pl, g.out_c, g.out_image(), ohw),
+                             ep.act);
   }
 }
 

@@ -3,6 +3,7 @@
 // in/out (or a/b/out) may be the same pointer.
 #include <cstring>
 
+#include <typenet/kernels/epilogue.hpp>
 #include <typenet/kernels/geometry.hpp>
 
 namespace typenet::kernels {
@@ -98,6 +99,32 @@ inline void scale_channels(int channels, long plane, const float* x, const float
     long i = 0;
     for (; i + detail::vlanes <= plane; i += detail::vlanes) detail::storev(o + i, detail::loadv(in + i) * g);
     for (; i < plane; ++i) o[i] = in[i] * g;
+  }
+}
+
+// out[n][c][i] = act(x[n][c][i] * scale[c] + shift[c]) over planes of `plane` floats: an inference
+// batch norm (and the activation after it). Images are in_image / out_image floats apart (channel
+// slices of larger buffers; 0: channels x plane). Part p does its share of the batch x channels planes.
+inline void affine_channels(int channels, long plane, const float* x, long in_image, const float* scale, const float* shift,
+                            activation act, float* out, long out_image, int batch, part p = {}) {
+  if (in_image == 0) in_image = channels * plane;
+  if (out_image == 0) out_image = channels * plane;
+  const long rows = long(batch) * channels;
+  for (long r = rows * p.index / p.count, end = rows * (p.index + 1) / p.count; r < end; ++r) {
+    const int c = int(r % channels);
+    const float* in = x + plane_offset(r, channels, in_image, plane);
+    float* o = out + plane_offset(r, channels, out_image, plane);
+    const float s = scale[c], b = shift[c];
+    long i = 0;
+    if (act == activation::relu) {
+      for (; i + detail::vlanes <= plane; i += detail::vlanes) detail::storev(o + i, detail::max0(detail::loadv(in + i) * s + b));
+      for (; i < plane; ++i) o[i] = detail::max0(in[i] * s + b);
+    } else if (act == activation::none) {
+      for (; i + detail::vlanes <= plane; i += detail::vlanes) detail::storev(o + i, detail::loadv(in + i) * s + b);
+      for (; i < plane; ++i) o[i] = in[i] * s + b;
+    } else {  // the rarer activations, one float at a time
+      for (; i < plane; ++i) o[i] = activate(act, in[i] * s + b);
+    }
   }
 }
 

@@ -20,6 +20,11 @@ struct conv_geometry {
   constexpr long in_size() const { return long(in_c) * in_h * in_w; }
   constexpr long out_size() const { return long(out_c) * out_h * out_w; }
   constexpr long macs() const { return weight_size() * out_h * out_w; }  // per image
+  // Floats from one image to the next: the size, unless the input or the output is a channel
+  // slice of a larger buffer (runtime::io's strides; 0: the size). The residual is never a slice.
+  long in_image_stride = 0, out_image_stride = 0;
+  constexpr long in_image() const { return in_image_stride ? in_image_stride : in_size(); }
+  constexpr long out_image() const { return out_image_stride ? out_image_stride : out_size(); }
   friend constexpr bool operator==(const conv_geometry&, const conv_geometry&) = default;
 };
 
@@ -33,6 +38,9 @@ struct pool_geometry {
   bool ceil_mode = false, count_include_pad = true;
   constexpr long in_size() const { return long(channels) * in_h * in_w; }
   constexpr long out_size() const { return long(channels) * out_h * out_w; }
+  long in_image_stride = 0, out_image_stride = 0;  // as conv_geometry's
+  constexpr long in_image() const { return in_image_stride ? in_image_stride : in_size(); }
+  constexpr long out_image() const { return out_image_stride ? out_image_stride : out_size(); }
   friend constexpr bool operator==(const pool_geometry&, const pool_geometry&) = default;
 };
 
@@ -42,7 +50,7 @@ constexpr conv_geometry make_conv_geometry(int in_c, int in_h, int in_w, int out
                                            int groups) {
   return {in_c, in_h, in_w, out_c,
           window_output_size(in_h, kernel.h, stride.h, pad.h), window_output_size(in_w, kernel.w, stride.w, pad.w),
-          kernel.h, kernel.w, stride.h, stride.w, pad.h, pad.w, groups};
+          kernel.h, kernel.w, stride.h, stride.w, pad.h, pad.w, groups, 0, 0};
 }
 
 // Output size of a pooling window along one axis, as PyTorch's pooling_output_shape: ceil mode
@@ -59,7 +67,13 @@ constexpr pool_geometry make_pool_geometry(int channels, int in_h, int in_w, int
   return {channels, in_h, in_w,
           pool_output_size(in_h, kernel_h, stride_h, pad_h, ceil_mode),
           pool_output_size(in_w, kernel_w, stride_w, pad_w, ceil_mode),
-          kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, ceil_mode, count_include_pad};
+          kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, ceil_mode, count_include_pad, 0, 0};
+}
+
+// The first float of plane `pl` (image pl / channels, channel pl % channels) of a batch whose
+// images are `image` floats apart and whose planes `plane` floats.
+constexpr long plane_offset(long pl, int channels, long image, long plane) {
+  return pl / channels * image + pl % channels * plane;
 }
 
 // Which slice of a parallel kernel's work the calling thread does: part `index` of `count`.

@@ -157,8 +157,8 @@ inline void max_pool(const pool_geometry& g, const float* in, float* out, int ba
   const int planes = batch * g.channels;
   const long ihw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
   for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
-    const float* x = in + pl * ihw;
-    float* y = out + pl * ohw;
+    const float* x = in + plane_offset(pl, g.channels, g.in_image(), ihw);
+    float* y = out + plane_offset(pl, g.channels, g.out_image(), ohw);
 #if defined(__AVX512F__)
     if (g.stride_w == 1) {
       detail::max_pool_plane_avx512<1>(g, x, y);
@@ -178,8 +178,8 @@ inline void avg_pool(const pool_geometry& g, const float* in, float* out, int ba
   const int planes = batch * g.channels;
   const long ihw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
   for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
-    const float* x = in + pl * ihw;
-    float* y = out + pl * ohw;
+    const float* x = in + plane_offset(pl, g.channels, g.in_image(), ihw);
+    float* y = out + plane_offset(pl, g.channels, g.out_image(), ohw);
     if (g.stride_w == 1) detail::avg_pool_plane<1>(g, x, y);
     else if (g.stride_w == 2) detail::avg_pool_plane<2>(g, x, y);
     else detail::avg_pool_plane<0>(g, x, y);

@@ -20,7 +20,8 @@ struct batch_norm {
     float eps = 1e-5f;
   };
   using rules = rule_list<rule::batch_norm_eps>;
-  static constexpr runtime::fusion_traits fusion{.affine = true};
+  // Folded into a conv before it; else it runs on its own, applying the activation after it.
+  static constexpr runtime::fusion_traits fusion{.affine = true, .absorbs_activation = true, .slice_inputs = 1, .slice_output = true};
 
   static constexpr verdict check(const attributes& a, dims) {
     if (!(a.eps > 0)) return rules::broken<rule::batch_norm_eps>({long(double(a.eps) * 1e12)});
@@ -38,17 +39,38 @@ struct batch_norm {
           affine_(runtime::batch_norm_affine(gamma_, beta_, mean_, var_, eps)) {}
     void run(const runtime::io& x, int batch, kernels::part p) const override {
       const int spatial = d_.height * d_.width;
-      for (int n = p.begin(batch); n < p.end(batch); ++n)
+      if (fast_)  // in float, parts over the planes, the activation in the same pass
+        return kernels::affine_channels(d_.channels, spatial, x.in[0], x.in_stride[0], scale_.data(), shift_.data(), act_.kind,
+                                        x.out, x.out_stride, batch, p);
+      for (int n = p.begin(batch); n < p.end(batch); ++n) {
+        float* y = x.out + n * d_.size();
         kernels::reference::batch_norm(d_.channels, spatial, x.in[0] + n * d_.size(), gamma_.data(), beta_.data(), mean_.data(),
-                                       var_.data(), eps_, x.out + n * d_.size(), 1);
+                                       var_.data(), eps_, y, 1);
+        if (act_.reference) act_.reference(d_.size(), y, y);
+      }
     }
-    const runtime::channel_affine* affine() const override { return &affine_; }
+    void prepare(bool fast) override {
+      fast_ = fast;
+      scale_.assign(affine_.scale.begin(), affine_.scale.end());
+      shift_.assign(affine_.shift.begin(), affine_.shift.end());
+    }
+    const runtime::channel_affine* affine() const override { return act_.kind == kernels::activation::none ? &affine_ : nullptr; }
+    bool absorb_activation(const runtime::activation& f) override {
+      if (act_.kind != kernels::activation::none) return false;
+      act_ = f;
+      return true;
+    }
+    int slice_inputs() const override { return fusion.slice_inputs; }
+    bool slice_output() const override { return fusion.slice_output; }
 
    private:
     dims d_;
     float eps_;
     std::vector<float> gamma_, beta_, mean_, var_;
     runtime::channel_affine affine_;
+    std::vector<float> scale_, shift_;  // the fast path's
+    runtime::activation act_;
+    bool fast_ = false;
   };
 
   static runtime::value emit(const attributes& a, ir::emit_context& ctx) {

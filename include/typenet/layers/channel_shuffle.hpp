@@ -21,12 +21,13 @@ struct channel_shuffle {
     if (!(a.groups > 0 && in.channels % a.groups == 0)) return rules::broken<rule::channel_shuffle_groups>({in.channels, a.groups});
     return {};
   }
+  static constexpr runtime::fusion_traits fusion = detail::gather_fusion;
   static runtime::value emit(const attributes& a, ir::emit_context& ctx) {
     const int per_group = ctx.in.channels / a.groups;
     std::vector<kernels::channel_source> table;
     for (int j = 0; j < per_group; ++j)
       for (int g = 0; g < a.groups; ++g) table.push_back({0, g * per_group + j});
-    return detail::emit_gather(ctx, {ctx.x}, {ctx.in.channels}, std::move(table));
+    return detail::emit_gather(ctx, {ctx.x}, std::move(table));
   }
 };
 }  // namespace ops

@@ -24,10 +24,11 @@ struct channel_split {
     return {};
   }
   static constexpr dims output(const attributes& a, dims in) { return {in.channels / a.parts, in.height, in.width}; }
+  static constexpr runtime::fusion_traits fusion = detail::gather_fusion;
   static runtime::value emit(const attributes& a, ir::emit_context& ctx) {
     std::vector<kernels::channel_source> table;
     for (int c = 0; c < ctx.out.channels; ++c) table.push_back({0, a.part * ctx.out.channels + c});
-    return detail::emit_gather(ctx, {ctx.x}, {ctx.in.channels}, std::move(table));
+    return detail::emit_gather(ctx, {ctx.x}, std::move(table));
   }
 };
 }  // namespace ops

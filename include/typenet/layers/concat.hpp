@@ -18,6 +18,7 @@ struct concat {
   using rules = rule_list<rule::concat_branches, rule::concat_spatial>;
   static constexpr ir::flow flow = ir::flow::parallel;
   static constexpr int max_branches = runtime::io::max_inputs;
+  static constexpr runtime::fusion_traits fusion = detail::concat_fusion;
 
   static constexpr outcome join(const attributes&, dims in, const dims* outs, int n) {
     if (n < 1 || n > max_branches) return {rules::broken<rule::concat_branches>({n}), in};
@@ -32,14 +33,12 @@ struct concat {
 
   static runtime::value emit(const attributes&, ir::emit_context& ctx) {
     std::vector<runtime::value> inputs;
-    std::vector<int> channels;
     std::vector<kernels::channel_source> table;
     for (int i = 0; i < ctx.children; ++i) {
       inputs.push_back(ctx.child(i, ctx.x));
-      channels.push_back(ctx.plan.shape(inputs.back()).channels);
-      for (int c = 0; c < channels.back(); ++c) table.push_back({i, c});
+      for (int c = 0; c < ctx.plan.shape(inputs.back()).channels; ++c) table.push_back({i, c});
     }
-    return detail::emit_gather(ctx, std::move(inputs), std::move(channels), std::move(table));
+    return detail::emit_gather(ctx, std::move(inputs), std::move(table), true);
   }
 };
 }  // namespace ops

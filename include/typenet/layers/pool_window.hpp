@@ -57,6 +57,7 @@ template <class Positive, class Padding, class Fits>
 struct window_op {
   using attributes = pool_window;
   using rules = rule_list<Positive, Padding, Fits>;
+  static constexpr runtime::fusion_traits fusion{.slice_inputs = 1, .slice_output = true};  // the fast kernels'
 
   static constexpr verdict check(const attributes& a, dims in) {
     const int k[2] = {a.kernel.h, a.kernel.w}, s[2] = {a.stride.h, a.stride.w}, p[2] = {a.padding.h, a.padding.w};
@@ -85,10 +86,16 @@ class pool_call final : public runtime::call {
  public:
   explicit pool_call(kernels::pool_geometry g) : g_(g) {}
   void run(const runtime::io& x, int batch, kernels::part p) const override {
-    if (fast_) return Fast(g_, x.in[0], x.out, batch, p);
+    if (fast_) {
+      kernels::pool_geometry g = g_;
+      g.in_image_stride = x.in_stride[0], g.out_image_stride = x.out_stride;
+      return Fast(g, x.in[0], x.out, batch, p);
+    }
     for (int n = p.begin(batch); n < p.end(batch); ++n) Reference(g_, x.in[0] + n * g_.in_size(), x.out + n * g_.out_size(), 1);
   }
   void prepare(bool fast) override { fast_ = fast; }
+  int slice_inputs() const override { return 1; }  // slices are placed on the fast path only
+  bool slice_output() const override { return true; }
 
  private:
   kernels::pool_geometry g_;

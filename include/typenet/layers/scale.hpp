@@ -19,6 +19,7 @@ struct scale {
   using rules = rule_list<rule::scale_children, rule::scale_gate>;
   static constexpr ir::flow flow = ir::flow::parallel;
   static constexpr ir::wiring wiring{.input_first = true};  // the call reads x, then the gate
+  static constexpr runtime::fusion_traits fusion{.gate = true};  // a 1x1 conv after it may fold it
 
   static constexpr outcome join(const attributes&, dims in, const dims* outs, int n) {
     if (n != 1) return {rules::broken<rule::scale_children>({n}), in};
@@ -35,6 +36,7 @@ struct scale {
     void run(const runtime::io& x, int batch, kernels::part p) const override {
       kernels::scale_channels(in_.channels, long(in_.height) * in_.width, x.in[0], x.in[1], x.out, batch, p);
     }
+    bool is_gate() const override { return true; }
 
    private:
     dims in_;

@@ -147,11 +147,17 @@ class executor_core {
     buffers_[1] = output;
     for (std::size_t i = 0; i < ops.size(); ++i) {
       const runtime::op& o = ops[i];
+      if (o.elided) continue;  // a concat whose inputs were written into their slices of its output
       runtime::io x;
-      for (std::size_t k = 0; k < o.in_buffers.size(); ++k) x.in[k] = buffers_[std::size_t(o.in_buffers[k])];
-      x.out = buffers_[std::size_t(o.out_buffer)];
+      for (std::size_t k = 0; k < o.in_buffers.size(); ++k) {
+        x.in[k] = buffers_[std::size_t(o.in_buffers[k])] + o.in_offsets[k];
+        x.in_stride[k] = o.in_strides[k];
+        x.in_place[k] = o.in_place[k];
+      }
+      x.out = buffers_[std::size_t(o.out_buffer)] + o.out_offset;
+      x.out_stride = o.out_stride;
       const auto start = op_seconds ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-      pool_.run([&](kernels::part p) { o.body->run(x, batch, p); });
+      for (int phases = o.body->phases(batch); x.phase < phases; ++x.phase) pool_.run([&](kernels::part p) { o.body->run(x, batch, p); });
       if (op_seconds) op_seconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
   }
@@ -192,7 +198,7 @@ class executor_core {
     runtime::value result = ir::emit(r, plan, weights, 0);
     if (result == 0) result = plan.add(std::make_shared<copy_call>(input.size()), {0}, input, "identity");
     if (options_.fused) runtime::fuse(plan.ops(), result);
-    const runtime::placement placed = runtime::place_ops(plan.ops(), result, plan.shapes());
+    const runtime::placement placed = runtime::place_ops(plan.ops(), result, plan.shapes(), runtime::detail::call_fuser{}, options_.fused);
     compiled_plan compiled;
     compiled.memory = runtime::figures(placed, plan.shapes());
     check_sketch(body, input, plan.ops(), compiled.memory);
@@ -241,13 +247,15 @@ class executor_core {
     const memory_plan sketched = runtime::plan_memory(s, body.op->sketch(s, 0, body), options_.fused);
     const auto& expected = s.ops();
     for (std::size_t i = 0; i < std::max(expected.size(), ops.size()); ++i) {
+      // (every value is some call's output: the same buffers and offsets place every input the same)
       const bool same = i < expected.size() && i < ops.size() && expected[i].output == ops[i].output &&
-                        expected[i].out_buffer == ops[i].out_buffer &&
+                        expected[i].out_buffer == ops[i].out_buffer && expected[i].out_offset == ops[i].out_offset &&
+                        expected[i].elided == ops[i].elided &&
                         std::equal(expected[i].inputs.begin(), expected[i].inputs.end(), ops[i].inputs.begin(), ops[i].inputs.end());
       if (!same)
         throw std::logic_error("executor: the plan sketched without emitting differs from the emitted one at call " + std::to_string(i) +
                                (i < ops.size() ? " ('" + ops[i].name + "')" : std::string()) +
-                               ": an op kind's wiring or fusion traits (op.hpp) do not describe its emit() and calls");
+                               ": an op kind's wiring or fusion traits (op.hpp) do not describe its emit() and calls (fusion, slices)");
     }
     if (!(sketched == memory)) throw std::logic_error("executor: the sketched memory plan differs from the emitted one");
   }

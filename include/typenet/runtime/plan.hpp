@@ -6,8 +6,12 @@
 //   1. emit   every layer's op kind appends calls to a builder; values are SSA ids (0: the input);
 //   2. fuse   a call absorbs the call after it when that call is its only reader and it says it
 //             can (a conv absorbs a per-channel affine = batch norm folding, a residual add and a
-//             pointwise activation: relu, relu6, hardsigmoid, hardswish, sigmoid, silu);
-//   3. place  values get ranges of one arena by liveness (no call writes a buffer it reads);
+//             pointwise activation: relu, relu6, hardsigmoid, hardswish, sigmoid, silu); and a 1x1
+//             conv absorbs the squeeze-excitation scale before it, x * gate, when it is the
+//             scale's only reader: W (g . x) = (W diag(g)) x, its weights scaled per image;
+//   3. place  a concat's inputs become channel slices of its output where their calls can write
+//             there (so the concat copies nothing), then buffers get ranges of one arena by
+//             liveness (no call writes a range it reads);
 //   4. prepare  each call packs its weights for the fast kernels, or keeps them for the reference ones.
 #include <algorithm>
 #include <memory>
@@ -25,11 +29,18 @@ namespace typenet::runtime {
 
 using value = int;  // an activation during planning; 0 is the model's input
 
-// The buffers of one call, for a whole batch of images.
+// The buffers of one call, for a whole batch of images: image n of input k starts at
+// in[k] + n * in_stride[k]. A stride is the value's own size unless the value is a channel slice
+// of a larger buffer (a concat's output): then it is that buffer's C x H x W. Only calls that say
+// so (call::slice_inputs(), slice_output()) ever see a stride other than their value's size.
 struct io {
   static constexpr int max_inputs = 8;  // a concat of up to 8 branches
   const float* in[max_inputs] = {};
   float* out = nullptr;
+  long in_stride[max_inputs] = {};
+  long out_stride = 0;
+  bool in_place[max_inputs] = {};  // a concat's input already in its slice of out: nothing to copy
+  int phase = 0;                   // for a call of several phases (call::phases)
 };
 
 // y = x * scale[c] + shift[c] per channel: what an inference batch norm is, for fusion.
@@ -50,6 +61,9 @@ class call {
   virtual ~call() = default;
   // Computes part p of the call on `batch` images; the parts of one call may run concurrently.
   virtual void run(const io& x, int batch, kernels::part p) const = 0;
+  // A call that needs its parts to meet (e.g. weights made per image, then used by every part)
+  // runs in phases, io::phase = 0, 1, ...: the parts of one phase run concurrently, phases in turn.
+  virtual int phases(int batch) const { return (void)batch, 1; }
   // Once, after fusion: fast kernels (repack weights here) or the reference ones.
   virtual void prepare(bool fast) { (void)fast; }
 
@@ -60,6 +74,14 @@ class call {
   virtual bool absorb_affine(const channel_affine&) { return false; }
   virtual bool absorb_activation(const activation&) { return false; }
   virtual bool absorb_residual() { return false; }  // gains an input added to its result
+  virtual bool is_gate() const { return false; }    // x * gate, one factor per channel and image
+  virtual bool absorb_gate() { return false; }      // folds the gate before it into its weights
+                                                    // (its inputs become the gate's: x, gate)
+
+  // What the placement asks (after fusion, on the fast path only): channel slices.
+  virtual int slice_inputs() const { return 0; }     // how many leading inputs it reads strided
+  virtual bool slice_output() const { return false; }  // writes its output strided
+  virtual bool is_concat() const { return false; }    // its output is its inputs stacked along channels
 };
 
 // A call in the plan: what it reads and writes, and what it computes (for profiles).
@@ -69,9 +91,14 @@ struct op {
   value output = -1;
   std::string name;  // the layers it computes, e.g. "layer1.0.conv1+bn1"
   long macs = 0;     // per image
-  // After placement: buffer ids (0: the caller's input, 1: the caller's output, then scratch).
+  // After placement: buffer ids (0: the caller's input, 1: the caller's output, then scratch),
+  // each value's first float in its buffer's image and the buffer's image stride (see io).
   std::vector<int> in_buffers;
   int out_buffer = -1;
+  std::vector<long> in_offsets, in_strides;
+  long out_offset = 0, out_stride = 0;
+  std::vector<char> in_place;  // per input: already in its channel slice of the output (a concat's)
+  bool elided = false;         // a concat whose every input is in place: nothing to run
 };
 
 // Collects the calls in order; op kinds' emit() go through it.
@@ -116,13 +143,19 @@ struct fusion_traits {
   bool absorbs_residual = false;    // adds a second input in its store (once, before an activation)
   bool absorbs_activation = false;  // applies any following activation in its store (once)
   bool absorbs_relu = false;        // applies a following ReLU in its store (once)
+  bool gate = false;                // x * gate per channel (squeeze-excitation's scale)
+  bool absorbs_gate = false;        // folds a gate before it into its weights, per image (before anything else)
+  int slice_inputs = 0;             // how many leading inputs it can read as channel slices (io strides)
+  bool slice_output = false;        // it can write its output into a channel slice of a larger buffer
+  bool concat = false;              // its output is its inputs stacked along channels (skips those in place)
 };
 
 // The one fusion pass, over any op list (the plan's calls, or a sketch's stand-ins): op p absorbs
 // op c after it when c is the only reader of p's output and `f` (what p's call accepts) says so:
 //   f.single(p, c)   c has one input (an affine or an activation): p absorbs it;
 //   f.is_add(c)      c is a residual add of p's output and a value defined before p;
-//   f.residual(p)    p takes that add (and gains its other input).
+//   f.residual(p)    p takes that add (and gains its other input);
+// or c absorbs p: f.gate(p, c), p is x * gate and c folds it into its weights (c takes p's inputs).
 // `result` is the model's output value (read by the caller).
 template <class Op, class Fuser>
 constexpr void fuse_ops(std::vector<Op>& ops, value result, const Fuser& f) {
@@ -142,6 +175,12 @@ constexpr void fuse_ops(std::vector<Op>& ops, value result, const Fuser& f) {
       const long uses = std::count(c.inputs.begin(), c.inputs.end(), p.output);
       const bool sole = readers[std::size_t(p.output)] == 1 && uses == 1;
       bool merged = false;
+      if (sole && c.inputs.size() == 1 && f.gate(p, c)) {
+        c.inputs = p.inputs;
+        p = std::move(c);
+        defined[std::size_t(p.output)] = true;
+        continue;
+      }
       if (sole && c.inputs.size() == 1) {
         merged = f.single(p, c);
       } else if (sole && c.inputs.size() == 2 && f.is_add(c)) {
@@ -179,6 +218,14 @@ struct call_fuser {
   }
   bool is_add(const op& c) const { return c.body->is_add(); }
   bool residual(op& p) const { return p.body->absorb_residual(); }
+  bool gate(const op& p, op& c) const {
+    if (!p.body->is_gate() || !c.body->absorb_gate()) return false;
+    c.name = p.name + "+" + c.name;
+    return true;
+  }
+  int slice_inputs(const op& o) const { return o.body->slice_inputs(); }
+  bool slice_output(const op& o) const { return o.body->slice_output(); }
+  bool concat(const op& o) const { return o.body->is_concat(); }
 };
 }  // namespace detail
 
@@ -194,54 +241,124 @@ struct placement {
   int most_live = 0;          // the most scratch values live at once: what a size-blind plan allocates
 };
 
+namespace detail {
+// Where a value lives: in its own buffer, or as channels [offset, offset + C) of a concat's output.
+struct slice_of {
+  value parent = -1;
+  int channel = 0;
+};
+
+// The concats' inputs that become slices of their outputs (fuser `f` answers for each op): an
+// input is placed in its concat's output when it is computed by a call that can write a slice,
+// read by no other concat as a slice already, appears once among the concat's inputs, is not the
+// model's input or result, and every other reader can read it strided. Else the concat copies it.
+// Concats are visited last first, so a nested concat's output joins its parent's buffer first.
+template <class Op, class Fuser>
+constexpr std::vector<slice_of> channel_slices(const std::vector<Op>& ops, value result, const std::vector<dims>& shapes,
+                                               const Fuser& f) {
+  std::vector<slice_of> slices(shapes.size());
+  std::vector<std::size_t> producer(shapes.size(), ops.size());
+  std::vector<char> whole(shapes.size(), false);  // read by a call that needs it contiguous
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    producer[std::size_t(ops[i].output)] = i;
+    const int sliced = f.slice_inputs(ops[i]);
+    for (std::size_t k = 0; k < ops[i].inputs.size(); ++k)
+      if (int(k) >= sliced) whole[std::size_t(ops[i].inputs[k])] = true;
+  }
+  for (std::size_t i = ops.size(); i-- > 0;) {
+    const Op& c = ops[i];
+    if (!f.concat(c)) continue;
+    int channel = 0;
+    for (value v : c.inputs) {
+      const std::size_t p = producer[std::size_t(v)];
+      const bool ok = v != 0 && v != result && slices[std::size_t(v)].parent < 0 && p < i &&
+                      std::count(c.inputs.begin(), c.inputs.end(), v) == 1 && f.slice_output(ops[p]) && !whole[std::size_t(v)];
+      if (ok) slices[std::size_t(v)] = {c.output, channel};
+      channel += shapes[std::size_t(v)].channels;
+    }
+  }
+  return slices;
+}
+}  // namespace detail
+
 // Gives every value a buffer by liveness: the input 0, the result 1, each other value its own
 // range of one arena, overlapping no value live at the same time (so an op's output never
-// overlaps its inputs). Greedy by size: the largest values first, each at the lowest offset free
-// over its lifetime. Ranges are multiples of 16 floats, so every buffer stays 64-byte aligned.
-template <class Op>
-constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vector<dims>& shapes) {
+// overlaps its inputs). With `slices` (the fast path), a concat's inputs are first made channel
+// slices of its output where they can be (detail::channel_slices): a buffer then lives from the
+// first write into any of its slices to the last read of any. Greedy by size: the largest
+// buffers first, each at the lowest offset free over its lifetime. Ranges are multiples of 16
+// floats, so every buffer stays 64-byte aligned.
+template <class Op, class Fuser>
+constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vector<dims>& shapes, const Fuser& f,
+                              bool slices) {
   struct range {
     long begin, end;
     constexpr bool operator<(const range& o) const { return begin < o.begin; }
   };
   struct scratch {
-    std::size_t first, last;  // the ops that write it and last read it
+    std::size_t first, last;  // the ops that first write it and last read it
     long floats;
     int buffer;
   };
-  constexpr std::size_t unread = std::size_t(-1);
+  std::vector<detail::slice_of> slice(shapes.size());
+  if (slices) slice = detail::channel_slices(ops, result, shapes, f);
+  // Each value's root (the buffer it lives in) and its first channel there; a parent (a concat's
+  // output) comes after its slices, so the last values are resolved first.
+  std::vector<value> root(shapes.size(), 0);
+  std::vector<int> channel(shapes.size(), 0);
+  for (std::size_t v = shapes.size(); v-- > 0;) {
+    const detail::slice_of s = slice[v];
+    root[v] = s.parent < 0 ? value(v) : root[std::size_t(s.parent)];
+    channel[v] = s.parent < 0 ? 0 : s.channel + channel[std::size_t(s.parent)];
+  }
   std::vector<int> buffer_of(shapes.size(), -1);
-  std::vector<std::size_t> last(shapes.size(), unread);
-  for (std::size_t i = 0; i < ops.size(); ++i)
-    for (value v : ops[i].inputs) last[std::size_t(v)] = i;
   placement p{{0, 0}, 0, 0, 0};
-  std::vector<scratch> values;  // in the order of the ops
-  long live = 0;
-  int live_count = 0;
+  std::vector<scratch> values;  // in the order of their first writes
   buffer_of[0] = 0;
+  if (result != 0) buffer_of[std::size_t(result)] = 1;
+  const auto use = [&](value v, std::size_t i) {
+    scratch& s = values[std::size_t(buffer_of[std::size_t(root[std::size_t(v)])] - 2)];
+    s.last = std::max(s.last, i);
+  };
   for (std::size_t i = 0; i < ops.size(); ++i) {
     Op& o = ops[i];
-    int& out = buffer_of[std::size_t(o.output)];
-    if (o.output == result) {
-      out = 1;
-    } else {
+    const value r = root[std::size_t(o.output)];
+    int& out = buffer_of[std::size_t(r)];
+    if (out < 0) {
       out = int(p.offsets.size());
       p.offsets.push_back(0);
-      const std::size_t end = last[std::size_t(o.output)] == unread ? i : last[std::size_t(o.output)];
-      values.push_back({i, end, (shapes[std::size_t(o.output)].size() + 15) / 16 * 16, out});
-      live += values.back().floats, ++live_count;
-      p.live = std::max(p.live, live), p.most_live = std::max(p.most_live, live_count);
+      values.push_back({i, i, (shapes[std::size_t(r)].size() + 15) / 16 * 16, out});
     }
-    o.out_buffer = out;
+    if (out >= 2) use(o.output, i);
+    const auto stride = [&](value v) { return shapes[std::size_t(root[std::size_t(v)])].size(); };
+    const auto offset = [&](value v) { return long(channel[std::size_t(v)]) * shapes[std::size_t(v)].height * shapes[std::size_t(v)].width; };
+    // (a sketch's calls keep only what the executor compares: the buffers and output offsets)
+    constexpr bool strides = requires { o.in_strides; };
+    o.out_buffer = out, o.out_offset = offset(o.output);
     o.in_buffers.clear();
-    for (value v : o.inputs) o.in_buffers.push_back(buffer_of[std::size_t(v)]);
-    for (std::size_t k = 0; k < o.inputs.size(); ++k) {
-      const value v = o.inputs[k];
-      const bool repeated = std::count(o.inputs.begin(), o.inputs.begin() + std::ptrdiff_t(k), v) > 0;
-      if (last[std::size_t(v)] == i && buffer_of[std::size_t(v)] >= 2 && !repeated)
-        live -= values[std::size_t(buffer_of[std::size_t(v)] - 2)].floats, --live_count;
+    if constexpr (strides) o.out_stride = stride(o.output), o.in_offsets.clear(), o.in_strides.clear(), o.in_place.clear();
+    bool all_in_place = f.concat(o) && slices;
+    for (value v : o.inputs) {
+      o.in_buffers.push_back(buffer_of[std::size_t(root[std::size_t(v)])]);
+      const bool in_place = slice[std::size_t(v)].parent == o.output;
+      if constexpr (strides) o.in_offsets.push_back(offset(v)), o.in_strides.push_back(stride(v)), o.in_place.push_back(in_place);
+      all_in_place = all_in_place && in_place;
+      if (o.in_buffers.back() >= 2) use(v, i);
     }
-    if (out >= 2 && last[std::size_t(o.output)] == unread) live -= values.back().floats, --live_count;
+    o.elided = all_in_place;
+  }
+  // The live peak: every buffer is live from its first write to its last read, both included.
+  std::vector<long> floats(ops.size() + 1, 0);
+  std::vector<int> count(ops.size() + 1, 0);
+  for (const scratch& x : values) {
+    floats[x.first] += x.floats, floats[x.last + 1] -= x.floats;
+    ++count[x.first], --count[x.last + 1];
+  }
+  long live = 0;
+  int live_count = 0;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    live += floats[i], live_count += count[i];
+    p.live = std::max(p.live, live), p.most_live = std::max(p.most_live, live_count);
   }
   std::vector<std::size_t> order(values.size(), 0);  // a value: Clang 14 cannot default-fill in constexpr
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;

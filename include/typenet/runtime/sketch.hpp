@@ -23,25 +23,28 @@ struct memory_plan {
 
 namespace runtime {
 
-// Up to io::max_inputs values: a call's inputs or their buffers, without allocation.
-struct value_list {
-  value items[io::max_inputs] = {};
+// Up to io::max_inputs items: a call's inputs, their buffers or offsets, without allocation.
+template <class T>
+struct fixed_list {
+  T items[io::max_inputs] = {};
   int count = 0;
 
-  constexpr value_list() = default;
-  constexpr value_list(std::initializer_list<value> vs) {
-    for (value v : vs) push_back(v);
+  constexpr fixed_list() = default;
+  constexpr fixed_list(std::initializer_list<T> vs) {
+    for (T v : vs) push_back(v);
   }
-  constexpr void push_back(value v) {
+  constexpr void push_back(T v) {
     if (count == io::max_inputs) throw std::logic_error("executor: a call has too many inputs");
     items[count++] = v;
   }
   constexpr void clear() { count = 0; }
   constexpr std::size_t size() const { return std::size_t(count); }
-  constexpr value operator[](std::size_t i) const { return items[i]; }
-  constexpr const value* begin() const { return items; }
-  constexpr const value* end() const { return items + count; }
+  constexpr T operator[](std::size_t i) const { return items[i]; }
+  constexpr T& back() { return items[count - 1]; }
+  constexpr const T* begin() const { return items; }
+  constexpr const T* end() const { return items + count; }
 };
+using value_list = fixed_list<value>;
 
 // A call in a sketch: its values, its fusion traits and what it has absorbed.
 struct sketch_op {
@@ -51,6 +54,8 @@ struct sketch_op {
   bool took_residual = false, took_activation = false;
   value_list in_buffers;
   int out_buffer = -1;
+  long out_offset = 0;  // every value is some call's output: with the buffers, where each input is
+  bool elided = false;
 };
 
 // The sketch's answers for fuse_ops: the rules a call's absorb_*() follow (conv2d's, the add's).
@@ -62,9 +67,13 @@ struct traits_fuser {
     return false;
   }
   constexpr bool is_add(const sketch_op& c) const { return c.traits.add; }
+  constexpr bool gate(const sketch_op& p, const sketch_op& c) const { return p.traits.gate && c.traits.absorbs_gate; }
   constexpr bool residual(sketch_op& p) const {
     return p.traits.absorbs_residual && !p.took_activation && !p.took_residual && (p.took_residual = true);
   }
+  constexpr int slice_inputs(const sketch_op& o) const { return o.traits.slice_inputs; }
+  constexpr bool slice_output(const sketch_op& o) const { return o.traits.slice_output; }
+  constexpr bool concat(const sketch_op& o) const { return o.traits.concat; }
 };
 
 // Collects the sketched calls in order; values are SSA ids as in builder (0: the input).
@@ -73,6 +82,7 @@ class sketch {
   constexpr explicit sketch(dims input) : shapes_{input} {}
 
   constexpr value add(value_list inputs, dims out, fusion_traits traits) {
+    if (ops_.empty()) ops_.reserve(256);  // fewer copies of the calls in a constant expression
     sketch_op o;
     o.inputs = inputs, o.output = value(shapes_.size()), o.traits = traits;
     shapes_.push_back(out);
@@ -101,7 +111,7 @@ constexpr memory_plan figures(const placement& p, const std::vector<dims>& shape
 constexpr memory_plan plan_memory(sketch& s, value result, bool fused = true) {
   if (result == 0) result = s.add({0}, s.shape(0), {});
   if (fused) fuse_ops(s.ops(), result, traits_fuser{});
-  const placement p = place_ops(s.ops(), result, s.shapes());
+  const placement p = place_ops(s.ops(), result, s.shapes(), traits_fuser{}, fused);
   return figures(p, s.shapes());
 }
 
