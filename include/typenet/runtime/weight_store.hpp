@@ -1,6 +1,7 @@
 #pragma once
 // Parameters by torchvision state_dict name, and the check that a set of them fits a model.
 #include <algorithm>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <span>
@@ -34,6 +35,7 @@ class float_values {
  public:
   float_values() = default;
   float_values(std::vector<float> owned) : owned_(std::move(owned)) {}  // NOLINT: a vector is a value
+  float_values(std::initializer_list<float> owned) : owned_(owned) {}
   float_values(std::span<const float> view, std::shared_ptr<const io::mapped_file> mapping)
       : view_(view.data()), size_(view.size()), mapping_(std::move(mapping)) {}
 
