@@ -164,27 +164,29 @@ def chart(rows, engines, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     labels = [f"{r['model']}\nb{r['batch']}, {r['threads']}t" for r in rows]
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(rows) + 2), 4.5))
+    # Relative to ONNX Runtime, so that configurations of very different cost share one axis.
+    ratio = {e: [r["ms"].get(e, float("nan")) / r["ms"].get("ONNX Runtime", float("nan")) for r in rows] for e in engines}
+    top = min(3.0, max([1.2] + [v * 1.1 for vs in ratio.values() for v in vs if v == v]))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(rows) + 2), 5))
     width = 0.8 / len(engines)
     for i, e in enumerate(engines):
-        # Relative to ONNX Runtime, so that configurations of very different cost share one axis.
-        vals = [r["ms"].get(e, float("nan")) / r["ms"].get("ONNX Runtime", float("nan")) for r in rows]
         xs = [j + (i - (len(engines) - 1) / 2) * width for j in range(len(rows))]
-        bars = ax.bar(xs, vals, width, label=e)
-        for b, r in zip(bars, rows):
+        ax.bar(xs, ratio[e], width, label=e)
+        for x, v, r in zip(xs, ratio[e], rows):
             ms = r["ms"].get(e)
-            if ms is not None and ms == ms:
-                ax.annotate(f"{ms:.0f}" if ms >= 10 else f"{ms:.1f}", (b.get_x() + b.get_width() / 2, b.get_height()),
-                            ha="center", va="bottom", fontsize=6)
+            if ms is None or v != v:
+                continue
+            clipped = v > top  # a bar cut at the top keeps its figure, inside the axes
+            ax.text(x, top * 0.97 if clipped else v, f"{ms:.0f}" if ms >= 10 else f"{ms:.1f}", ha="center",
+                    va="top" if clipped else "bottom", fontsize=6, rotation=90 if clipped else 0)
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_xticks(range(len(rows)))
     ax.set_xticklabels(labels, fontsize=8)
+    ax.set_ylim(0, top)
     ax.set_ylabel("time / ONNX Runtime's (lower is faster)")
-    ax.set_title("median ms per batch above the bars; FP32, one run")
-    ax.set_ylim(0, min(3.0, max([1.2] + [r["ms"].get(e, 0) / r["ms"]["ONNX Runtime"] * 1.1 for r in rows for e in engines
-                                        if r["ms"].get(e) == r["ms"].get(e) and r["ms"].get("ONNX Runtime")])))
-    ax.legend(fontsize=8, ncol=3)
-    fig.tight_layout()
+    ax.set_title("median ms per batch on the bars; FP32, one run")
+    fig.subplots_adjust(bottom=0.25)
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=8, ncol=3, loc="lower center", frameon=False)
     fig.savefig(path, dpi=130)
 
 
