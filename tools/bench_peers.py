@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -223,6 +224,7 @@ def main():
     ort_version = ensure_ort(a.cache) if "ONNX Runtime" in a.engines else None
     files = {n: ensure_model(a.cache, n, known[n], a.seed) for n in names}
 
+    reference = REFERENCE if REFERENCE in a.engines else a.engines[0]  # whose logits the others are compared with
     load_before = loadavg()
     started = time.time()
     rows = []
@@ -230,6 +232,7 @@ def main():
         for batch, threads in configs:
             inp = ensure_input(a.cache, name, batch, known[name], a.seed + batch)
             times = {e: [] for e in a.engines}
+            setups = {e: [] for e in a.engines}
             logits, failed = {}, {}
             for rnd in range(a.rounds):
                 order = a.engines[rnd % len(a.engines):] + a.engines[:rnd % len(a.engines)]
@@ -243,9 +246,11 @@ def main():
                         failed[e] = str(err)
                         continue
                     times[e] += r["forward_ms"]
+                    setups[e].append(r["setup_ms"])
                     logits.setdefault(e, np.asarray(r["logits"], dtype=np.float32))
-            ref = logits.get(REFERENCE)
-            row = {"model": name, "batch": batch, "threads": threads, "ms": {}, "diff": {}, "spread": {}, "failed": failed}
+            ref = logits.get(reference)
+            row = {"model": name, "batch": batch, "threads": threads, "ms": {}, "diff": {}, "spread": {}, "failed": failed,
+                   "setup": {e: median(v) for e, v in setups.items() if v}}
             for e in a.engines:
                 if times[e]:
                     row["ms"][e] = median(times[e])
@@ -279,7 +284,7 @@ def main():
                 cells.append(f"**{r['ms'][e] / r['ms']['ONNX Runtime']:.2f}x**" if ok else "")
         print(f"| {r['model']} | {r['batch']} | {r['threads']} | " + " | ".join(cells) + " |")
 
-    print(f"\nSame logits: max |logit - {REFERENCE}'s| on the same input; and the noise: interquartile range of each "
+    print(f"\nSame logits: max |logit - {reference}'s| on the same input; and the noise: interquartile range of each "
           "engine's passes / its median.\n")
     print("| model | batch | threads | " + " | ".join(a.engines) + " |")
     print("|---|---:|---:|" + "---:|" * len(a.engines))
@@ -287,13 +292,20 @@ def main():
         cells = [(f"{r['diff'][e]:.1e}" if e in r["diff"] else "-") + (f" ({100 * r['spread'][e]:.0f}%)" if e in r["spread"] else "")
                  for e in a.engines]
         print(f"| {r['model']} | {r['batch']} | {r['threads']} | " + " | ".join(cells) + " |")
+    print("\nSet-up, median ms per process: typenet reads (maps) and checks the weights, then plans, folds and packs them; "
+          "ONNX Runtime creates its session; PyTorch builds the model, loads the state_dict (and converts it).\n")
+    print("| model | batch | threads | " + " | ".join(a.engines) + " |")
+    print("|---|---:|---:|" + "---:|" * len(a.engines))
+    for r in rows:
+        print(f"| {r['model']} | {r['batch']} | {r['threads']} | " +
+              " | ".join(f"{r['setup'][e]:.0f}" if e in r["setup"] else "-" for e in a.engines) + " |")
     if has_ort:
         try:
             chart(rows, a.engines, a.png)
             print(f"\nchart: {a.png}")
         except ImportError:
             print("\nno chart: matplotlib is missing (Debian: apt-get install python3-matplotlib)", file=sys.stderr)
-    print("\ncommand: /usr/bin/python3 tools/bench_peers.py " + " ".join(sys.argv[1:]))
+    print("\ncommand: /usr/bin/python3 tools/bench_peers.py " + shlex.join(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -121,7 +122,7 @@ def main():
         print("| binary size (stripped) | " + " | ".join(f"{build[g][1] / 2**20:.2f} MiB ({build[g][2] / 2**20:.2f} MiB)" for g in GRAPHS) +
               " |")
         print(f"\nTUs: {tus['static']}, {tus['dynamic']}; they print: static `{build['static'][3]}`, dynamic `{build['dynamic'][3]}`")
-    print("\ncommand: /usr/bin/python3 tools/static_vs_dynamic.py " + " ".join(sys.argv[1:]))
+    print("\ncommand: /usr/bin/python3 tools/static_vs_dynamic.py " + shlex.join(sys.argv[1:]))
 
 
 if __name__ == "__main__":
