@@ -16,11 +16,8 @@
 #include <typenet/kernels/linear.hpp>
 #include <typenet/kernels/pool.hpp>
 #include <typenet/kernels/reference.hpp>
+#include <typenet/runtime/peak.hpp>
 #include <typenet/runtime/thread_pool.hpp>
-
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 namespace k = typenet::kernels;
 
@@ -180,30 +177,16 @@ void bm_pool_dispatch(benchmark::State& state) {
   for (auto _ : state) pool2().run([](k::part p) { benchmark::DoNotOptimize(p); });
 }
 
-#if defined(__AVX512F__)
-// 24 independent FMA chains in registers: the single-core FP32 ceiling.
+// Independent FMA chains in registers (runtime/peak.hpp, the loop `resnext50 --profile` uses):
+// the single-core FP32 ceiling.
 void bm_peak_fma(benchmark::State& state) {
   const long n = 1 << 20;
-  for (auto _ : state) {
-    __m512 a[24];
-    for (int j = 0; j < 24; ++j) a[j] = _mm512_set1_ps(float(j));
-    const __m512 b = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(0.001f);
-    for (long i = 0; i < n; ++i) {
-#pragma GCC unroll 24
-      for (int j = 0; j < 24; ++j) a[j] = _mm512_fmadd_ps(a[j], b, c);
-    }
-    __m512 s = a[0];
-    for (int j = 1; j < 24; ++j) s = _mm512_add_ps(s, a[j]);
-    benchmark::DoNotOptimize(s);
-  }
-  state.counters["FLOPS"] = benchmark::Counter(double(n) * 24 * 32, benchmark::Counter::kIsIterationInvariantRate);
+  for (auto _ : state) benchmark::DoNotOptimize(typenet::runtime::fma_loop(n));
+  state.counters["FLOPS"] = benchmark::Counter(typenet::runtime::fma_loop_flop(n), benchmark::Counter::kIsIterationInvariantRate);
 }
-#endif
 
 int register_all() {
-#if defined(__AVX512F__)
   benchmark::RegisterBenchmark("peak_fma", bm_peak_fma);
-#endif
   for (const auto& c : resnext)
     benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t1").c_str(), bm_conv, c.g, 1, k::activation::relu);
   for (const auto& c : resnext)

@@ -45,6 +45,8 @@ command parse_command_line(int argc, char** argv, const std::vector<std::string>
       ->capture_default_str()
       ->check(CLI::IsMember({"static", "dynamic"}));
   run_cmd->add_option("--seed", o.seed, "seed of the random weights")->capture_default_str();
+  run_cmd->add_option("--timings-json", o.timings_json,
+                      "write set-up time and every timed pass (ms) to this JSON file (tools/bench_peers.py reads it)");
 
   try {
     app.parse(argc, argv);

@@ -8,7 +8,7 @@
 namespace typenet::cli {
 
 struct run_options {
-  std::string model, weights, input, output, graph = "static";
+  std::string model, weights, input, output, graph = "static", timings_json;
   std::vector<std::string> images;
   int threads = 0, repeat = 5;
   std::uint64_t seed = 42;

@@ -4,7 +4,7 @@
 //                                     by the compiler from its type), input size, preprocessing
 //   typenet summary MODEL [--depth N] the static type's layer table
 //   typenet run MODEL [--weights W.safetensors] [--input X.npy | --image FILE...] [--output Y.npy]
-//                     [--threads N] [--repeat N] [--graph static|dynamic] [--seed N]
+//                     [--threads N] [--repeat N] [--graph static|dynamic] [--seed N] [--timings-json J]
 //                     top-5 classes per image and the median latency over --repeat passes. Without
 //                     --weights: seeded random weights. The static graph is the type at the native
 //                     size; the dynamic one lowers the same type at the input's size.
@@ -122,22 +122,33 @@ void print_top5(const float* logits, long classes, int n) {
 }
 
 int run(const run_options& o, const zoo_model& m) {
+  if (!o.timings_json.empty()) typenet::io::check_writable(o.timings_json);  // before the work, not after
   int batch = 0;
   typenet::dims in;
   const std::vector<float> x = load_batch(o, m, batch, in);
   const typenet::executor_options options{.threads = o.threads, .max_batch = batch};
 
+  // Set-up: reading (or seeding) the weights, then the executor (checks, plan, folding, packing).
+  using clock = std::chrono::steady_clock;
+  const auto elapsed_ms = [](clock::time_point a, clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
   std::shared_ptr<typenet::detail::executor_core> net;
+  const auto t0 = clock::now();
+  auto t1 = t0;
   if (o.graph == "static") {
-    net = m.make_static(o.weights.empty() ? m.seeded_weights(o.seed) : m.load_weights(o.weights), options);
+    const auto weights = o.weights.empty() ? m.seeded_weights(o.seed) : m.load_weights(o.weights);
+    t1 = clock::now();
+    net = m.make_static(weights, options);
   } else {
     const typenet::dynamic::model dm(in, m.lower());  // checks the size: too small names the layer
     const auto weights =
         o.weights.empty() ? typenet::dynamic::seeded_weights(dm, o.seed) : typenet::dynamic::load_weights(dm, o.weights);
+    t1 = clock::now();
     net = std::make_shared<typenet::dynamic::executor>(dm, weights, options);
   }
+  const auto t2 = clock::now();
   std::printf("%s | %s graph | input %s | batch %d | threads %d | %zu ops\n", std::string(m.name).c_str(), o.graph.c_str(),
               dims_string(in).c_str(), batch, net->threads(), net->op_count());
+  std::printf("setup_ms total=%.1f weights=%.1f build=%.1f\n", elapsed_ms(t0, t2), elapsed_ms(t0, t1), elapsed_ms(t1, t2));
   if (o.weights.empty())
     std::printf("weights: seeded random (seed %llu), not trained: the classes mean nothing (give --weights W.safetensors)\n",
                 static_cast<unsigned long long>(o.seed));
@@ -147,16 +158,28 @@ int run(const run_options& o, const zoo_model& m) {
   const long classes = net->output_size();
   std::vector<float> y(std::size_t(batch) * std::size_t(classes));
   net->forward(x.data(), y.data(), batch);  // the warm-up, and the result
+  std::vector<double> passes_ms;  // in the order they ran
   if (o.repeat > 0) {
-    std::vector<double> ms;
     for (int r = 0; r < o.repeat; ++r) {
-      const auto t0 = std::chrono::steady_clock::now();
+      const auto start = clock::now();
       net->forward(x.data(), y.data(), batch);
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      passes_ms.push_back(elapsed_ms(start, clock::now()));
     }
+    std::vector<double> ms = passes_ms;
     std::sort(ms.begin(), ms.end());
     const double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     std::printf("latency_ms median=%.2f min=%.2f (batch %d, %d runs)\n", median, ms.front(), batch, o.repeat);
+  }
+  if (!o.timings_json.empty()) {
+    std::string json = "{\"model\": \"" + std::string(m.name) + "\", \"graph\": \"" + o.graph + "\", \"batch\": " + std::to_string(batch) +
+                       ", \"threads\": " + std::to_string(net->threads()) + ", \"setup_ms\": " + std::to_string(elapsed_ms(t0, t2)) +
+                       ", \"weights_ms\": " + std::to_string(elapsed_ms(t0, t1)) + ", \"build_ms\": " + std::to_string(elapsed_ms(t1, t2)) +
+                       ", \"forward_ms\": [";
+    for (std::size_t i = 0; i < passes_ms.size(); ++i) json += (i ? ", " : "") + std::to_string(passes_ms[i]);
+    json += "]}\n";
+    typenet::io::detail::atomic_file_writer f(o.timings_json);
+    f.write(json.data(), json.size());
+    f.commit();
   }
   for (int n = 0; n < batch; ++n) print_top5(y.data() + std::size_t(n) * std::size_t(classes), classes, n);
   if (!o.output.empty()) {

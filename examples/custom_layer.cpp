@@ -110,7 +110,7 @@ int main() {
   // The new kernel against a plain loop, fused and reference paths.
   using scale_only = tn::model<tn::input<4, 5, 3>, named<"ls", my::layer_scale<4>>>;
   const auto w = tn::seeded_weights<scale_only>(2);
-  const std::vector<float>& gamma = w.at("ls.gamma").data;
+  const auto& gamma = w.at("ls.gamma").data;
   std::vector<float> in(2 * 60), expected(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     in[i] = rng.uniform(-3.0f, 3.0f);

@@ -30,6 +30,7 @@
 #include <typenet/io/image.hpp>
 #include <typenet/io/npy.hpp>
 #include <typenet/runtime/executor.hpp>
+#include <typenet/runtime/peak.hpp>
 #include <typenet/runtime/finite.hpp>
 #include <typenet/typenet.hpp>
 
@@ -143,21 +144,28 @@ void print_top5(const float* logits, int n) {
   std::printf("\n");
 }
 
-// Where the time goes: every op of the plan, slowest first, with its arithmetic rate.
+// Where the time goes: every op of the plan, slowest first, with its arithmetic rate and that
+// rate as a share of the FMA peak measured now on as many threads (runtime/peak.hpp).
 void print_profile(net& executor, const float* x, float* y, int batch, int repeat) {
   std::vector<double> seconds(executor.op_count(), 0.0);
   for (int r = 0; r < repeat; ++r) executor.forward(x, y, batch, seconds.data());
+  const double peak = typenet::runtime::measure_fma_peak_gflops(executor.threads());
   std::vector<std::size_t> order(seconds.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seconds[a] > seconds[b]; });
   const double total = std::accumulate(seconds.begin(), seconds.end(), 0.0);
-  std::printf("%-32s %10s %7s %10s\n", "op (fused layers)", "ms/pass", "share", "GFLOP/s");
+  const auto gflops = [&](long macs, double s) { return s > 0 ? 2.0 * double(macs) * batch * repeat / s / 1e9 : 0.0; };
+  std::printf("%-32s %10s %7s %10s %7s\n", "op (fused layers)", "ms/pass", "share", "GFLOP/s", "% peak");
+  long macs = 0;
   for (std::size_t i : order) {
     const auto& op = executor.plan()[i];
-    const double ms = seconds[i] / repeat * 1e3;
-    std::printf("%-32s %10.3f %6.1f%% %10.1f\n", op.name.c_str(), ms, 100 * seconds[i] / total,
-                op.macs ? 2.0 * double(op.macs) * batch / (ms * 1e-3) / 1e9 : 0.0);
+    macs += op.macs;
+    std::printf("%-32s %10.3f %6.1f%% %10.1f %6.1f%%\n", op.name.c_str(), seconds[i] / repeat * 1e3, 100 * seconds[i] / total,
+                gflops(op.macs, seconds[i]), 100 * gflops(op.macs, seconds[i]) / peak);
   }
+  std::printf("%-32s %10.3f %6.1f%% %10.1f %6.1f%%\n", "total", total / repeat * 1e3, 100.0, gflops(macs, total),
+              100 * gflops(macs, total) / peak);
+  std::printf("peak: %.1f GFLOP/s FP32 FMA on %d thread%s (measured now)\n", peak, executor.threads(), executor.threads() == 1 ? "" : "s");
 }
 
 int run(const options& o) {
@@ -166,11 +174,18 @@ int run(const options& o) {
 
   int batch = 0;
   const std::vector<float> x = load_batch(o, batch);
+  // Set-up: reading (or seeding) the weights, then planning, folding and packing them.
+  const auto t0 = std::chrono::steady_clock::now();
   const auto weights = o.weights.empty() ? typenet::seeded_weights<model>(o.seed) : typenet::load_weights<model>(o.weights);
+  const auto t1 = std::chrono::steady_clock::now();
   net executor(weights, {.threads = o.threads, .max_batch = batch, .fused = !o.reference});
+  const auto t2 = std::chrono::steady_clock::now();
   std::printf("weights: %s | batch %d | threads %d | %s kernels | %zu ops\n",
               o.weights.empty() ? ("seeded (seed " + std::to_string(o.seed) + ")").c_str() : o.weights.c_str(), batch,
               executor.threads(), o.reference ? "reference" : "fused", executor.op_count());
+  const auto elapsed_ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+  std::printf("setup_ms total=%.1f weights=%.1f build=%.1f (%s; build: checks, plan, batch-norm folding, packing)\n", elapsed_ms(t0, t2),
+              elapsed_ms(t0, t1), elapsed_ms(t1, t2), o.weights.empty() ? "weights seeded" : "weights mapped and checked");
 
   std::vector<float> y(std::size_t(batch * net::output_size));
   executor.forward(x.data(), y.data(), batch);  // the warm-up, and the result

@@ -23,6 +23,7 @@
 
 #include "dims.hpp"
 #include "error.hpp"
+#include "mapped_file.hpp"
 
 namespace typenet::io {
 
@@ -377,10 +378,6 @@ inline void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-struct aligned_free {
-  void operator()(std::byte* p) const { ::operator delete[](p, std::align_val_t{64}); }
-};
-
 }  // namespace typenet::io::detail
 
 namespace typenet::io {
@@ -390,8 +387,8 @@ class safetensors_file {
   // Upstream's MAX_HEADER_SIZE: a JSON header beyond it is refused before it is read or parsed.
   static constexpr std::uint64_t max_header_bytes = 100'000'000;
 
-  // Reads the whole file: the header is parsed and validated, the data section goes into one
-  // 64-byte aligned buffer so that F32 tensors can be handed out as aligned spans without copies.
+  // Reads and validates the header, then maps the file (mapped_file.hpp): F32 tensors are handed
+  // out as spans into the mapping, so the data section is never copied as a whole.
   explicit safetensors_file(const std::string& path) : path_(path) {
     detail::file f(path, "rb");
     const std::uintmax_t file_size = f.size();
@@ -412,26 +409,14 @@ class safetensors_file {
     f.read(header.data(), header.size(), "the JSON header");
     data_size_ = static_cast<std::size_t>(file_size - 8 - header_len);
     parse_header(header);
-    data_.reset(static_cast<std::byte*>(::operator new[](std::max<std::size_t>(data_size_, 1),
-                                                         std::align_val_t{64})));
-    f.read(data_.get(), data_size_, "the data section");
-    // An F32 tensor at an offset that is not a multiple of 4 can't be viewed in place.
-    float_ptrs_.resize(tensors_.size(), nullptr);
-    for (std::size_t i = 0; i < tensors_.size(); ++i) {
-      const tensor_info& t = tensors_[i];
-      if (t.dtype != "F32") continue;
-      if (t.begin % alignof(float) == 0) {
-        float_ptrs_[i] = reinterpret_cast<const float*>(data_.get() + t.begin);
-      } else if (t.end > t.begin) {
-        auto& copy = realigned_.emplace_back(static_cast<std::size_t>(t.numel()));
-        std::memcpy(copy.data(), data_.get() + t.begin, t.end - t.begin);
-        float_ptrs_[i] = copy.data();
-      }
-    }
+    map_data(file_size, 8 + header_len);
   }
 
   const std::string& path() const { return path_; }
   const std::vector<tensor_info>& tensors() const { return tensors_; }
+  // The mapped file: F32 spans point into it (except copies of unaligned tensors), and a caller
+  // may release() the pages of a tensor it has finished with.
+  const std::shared_ptr<const mapped_file>& mapping() const { return mapping_; }
   // The "__metadata__" object (empty when absent).
   const std::map<std::string, std::string, std::less<>>& metadata() const { return metadata_; }
   // Size of the data section in bytes.
@@ -460,6 +445,25 @@ class safetensors_file {
 
  private:
   [[noreturn]] void fail(const std::string& what) const { throw io_error(path_ + ": " + what); }
+
+  // ---- the data section: mapped, not read (the header above is parsed first) ----
+  void map_data(std::uintmax_t file_size, std::uint64_t data_start) {
+    mapping_ = std::make_shared<const mapped_file>(path_, file_size);
+    const std::byte* data = mapping_->data() + data_start;
+    // An F32 tensor whose bytes are not 4-byte aligned in memory can't be viewed in place.
+    float_ptrs_.resize(tensors_.size(), nullptr);
+    for (std::size_t i = 0; i < tensors_.size(); ++i) {
+      const tensor_info& t = tensors_[i];
+      if (t.dtype != "F32") continue;
+      if (reinterpret_cast<std::uintptr_t>(data + t.begin) % alignof(float) == 0) {
+        float_ptrs_[i] = reinterpret_cast<const float*>(data + t.begin);
+      } else if (t.end > t.begin) {
+        auto& copy = realigned_.emplace_back(static_cast<std::size_t>(t.numel()));
+        std::memcpy(copy.data(), data + t.begin, t.end - t.begin);
+        float_ptrs_[i] = copy.data();
+      }
+    }
+  }
 
   std::size_t index_of(const tensor_info& t) const {
     if (!tensors_.empty() && &t >= tensors_.data() && &t < tensors_.data() + tensors_.size())
@@ -608,7 +612,7 @@ class safetensors_file {
   std::vector<tensor_info> tensors_;
   std::map<std::string, std::string, std::less<>> metadata_;
   std::size_t data_size_ = 0;
-  std::unique_ptr<std::byte[], detail::aligned_free> data_;
+  std::shared_ptr<const mapped_file> mapping_;
   std::vector<const float*> float_ptrs_;           // per tensor; null unless F32
   std::vector<std::vector<float>> realigned_;      // copies of F32 tensors at unaligned offsets
 };

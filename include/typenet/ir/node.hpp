@@ -39,8 +39,9 @@ struct emit_context {
   int children = 0;
   std::function<runtime::value(int, runtime::value)> child;  // emits child i on a value
 
-  // A copy of the layer's parameter `suffix` (".weight"): calls own what they read.
-  std::vector<float> tensor(std::string_view suffix) const { return weights.at(path + std::string(suffix)).data; }
+  // A copy of the layer's parameter `suffix` (".weight"): calls own what they read (a mapped
+  // file's pages are released once copied).
+  std::vector<float> tensor(std::string_view suffix) const { return weights.take_copy(path + std::string(suffix)); }
   // Appends a call computing this layer's output from `inputs` (the layer's input by default).
   runtime::value add(std::shared_ptr<runtime::call> body, std::vector<runtime::value> inputs = {}, long macs = 0) const {
     if (inputs.empty()) inputs.push_back(x);

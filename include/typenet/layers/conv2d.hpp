@@ -111,7 +111,7 @@ struct conv2d {
       if (gated_) gated_weights_ = runtime::allocate_floats(kernels::packed_conv_weight_size(g_));
       fast_bias_ = runtime::allocate_floats(g_.out_c);
       std::copy(bias_.begin(), bias_.end(), fast_bias_.get());
-      weight_ = {}, bias_ = {};  // the packed copy is all the fast kernel reads
+      weight_ = std::vector<float>(), bias_ = std::vector<float>();  // frees them (`= {}` would keep the capacity)
     }
     bool absorb_affine(const runtime::channel_affine& a) override {
       if (activated() || residual_) return false;

@@ -40,7 +40,12 @@ inline weight_store load_weights(const std::vector<tensor_spec>& specs, const st
       throw weights_error(path + ": tensor '" + io::printable(info.name) + "' has dtype " + io::printable(info.dtype) +
                           ", typenet reads F32");
     const auto values = file.floats(info);
-    store.set(info.name, info.shape, std::vector<float>(values.begin(), values.end()));
+    // A view into the mapping (no copy); the rare tensor at an unaligned offset was copied by
+    // the reader and is owned here.
+    if (file.mapping()->contains(values.data(), values.size_bytes()))
+      store.set(info.name, info.shape, float_values(values, file.mapping()));
+    else
+      store.set(info.name, info.shape, std::vector<float>(values.begin(), values.end()));
   }
   check_weights(specs, store, path);
   return store;
