@@ -699,7 +699,8 @@ inline void conv1x1_packed(const conv_geometry& g, const float* in, const float*
             xv = _mm512_loadu_ps(xc + psl[v].out_off);
             if (prefetch_next) __builtin_prefetch(xc + psl[v].out_off + 16L * V, 0, 3);
           } else {
-            xv = _mm512_i32gather_ps(idx[v], xc, 4);
+            // (the masked form: the plain one starts from _mm512_undefined_ps, which GCC 12 warns about)
+            xv = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), __mmask16(0xFFFF), idx[v], xc, 4);
           }
           _mm512_store_ps(b + 16 * v, xv);
         }

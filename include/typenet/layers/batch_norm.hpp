@@ -4,6 +4,7 @@
 // convolution the planner folds it into the convolution's weights.
 #include <ratio>
 
+#include "../kernels/elementwise.hpp"
 #include "../kernels/reference.hpp"
 #include "../layer.hpp"
 
