@@ -5,6 +5,8 @@
 // Overlaps are made deterministic by a kernel that holds its forward() at a gate until released.
 #include <catch2/catch.hpp>
 
+#include "random_input.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
@@ -81,12 +83,7 @@ using resnetish = model<input<3, 24, 20>,
                         named<"b2", resnext::block<16, 1, false, 4>>,
                         global_avg_pool, named<"fc", linear<10>>>;
 
-std::vector<float> random_input(long n, std::uint64_t seed) {
-  detail::splitmix64 rng{seed};
-  std::vector<float> x(static_cast<std::size_t>(n));
-  for (float& v : x) v = rng.uniform(-2.0f, 2.0f);
-  return x;
-}
+using test::random_input;
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;

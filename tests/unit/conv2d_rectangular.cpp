@@ -2,6 +2,8 @@
 // (1x7 / 7x1 and 1x3 / 3x1 pairs, a (2, 1) stride, options by name) run fused against the
 // reference path, and its hand-built dynamic twin against the static executor.
 #include <catch2/catch.hpp>
+
+#include "random_input.hpp"
 #include <cmath>
 #include <typenet/dynamic/executor.hpp>
 #include <typenet/runtime/executor.hpp>
@@ -42,12 +44,7 @@ dy::model inception_like_dynamic() {
                       dy::relu(), dy::global_avg_pool(), named("fc", dy::linear(5))}));
 }
 
-std::vector<float> random_input(long n, std::uint64_t seed) {
-  detail::splitmix64 rng{seed};
-  std::vector<float> x(static_cast<std::size_t>(n));
-  for (float& v : x) v = rng.uniform(-2.0f, 2.0f);
-  return x;
-}
+using test::random_input;
 
 const tensor_spec* find_spec(const std::vector<tensor_spec>& specs, const std::string& name) {
   for (const auto& s : specs)

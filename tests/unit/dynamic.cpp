@@ -1,6 +1,8 @@
 // The dynamic-graph twin: the static DSL's rules at run time (same texts), the same figures and
 // tensor specs as the static twin, and the same outputs from the same kernels.
 #include <catch2/catch.hpp>
+
+#include "random_input.hpp"
 #include <cmath>
 #include <typenet/dynamic/executor.hpp>
 #include <typenet/typenet.hpp>
@@ -22,12 +24,7 @@ std::string error_of(dy::dims in, dy::layer body) {
   return "";
 }
 
-std::vector<float> random_input(long n, std::uint64_t seed) {
-  detail::splitmix64 rng{seed};
-  std::vector<float> x(static_cast<std::size_t>(n));
-  for (float& v : x) v = rng.uniform(-2.0f, 2.0f);
-  return x;
-}
+using test::random_input;
 
 bool same_specs(const std::vector<tensor_spec>& a, const std::vector<tensor_spec>& b) {
   if (a.size() != b.size()) return false;

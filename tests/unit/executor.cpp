@@ -1,6 +1,8 @@
 // The static executor: the fused path (BN folded, fused epilogues, fast kernels, threads) against
 // the unfused reference path, on small models and on ResNeXt-50 itself.
 #include <catch2/catch.hpp>
+
+#include "random_input.hpp"
 #include <cmath>
 #include <memory>
 #include <sstream>
@@ -49,12 +51,7 @@ dy::model dynamic_pools() {
                                                 dy::global_avg_pool(), dy::named("fc", dy::linear(5))}));
 }
 
-std::vector<float> random_input(long n, std::uint64_t seed) {
-  detail::splitmix64 rng{seed};
-  std::vector<float> x(static_cast<std::size_t>(n));
-  for (float& v : x) v = rng.uniform(-2.0f, 2.0f);
-  return x;
-}
+using test::random_input;
 
 template <class M>
 std::vector<float> run(const weight_store& w, executor_options opt, const std::vector<float>& x, int batch) {
