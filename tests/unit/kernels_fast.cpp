@@ -171,6 +171,26 @@ TEST_CASE("fast conv2d: dense 1x1 on gathered input (stride 2 subsampled; blocks
     check_conv_batches(g);
 }
 
+TEST_CASE("fast conv2d: dense 1x1 vectorised over output channels (kernels/pointwise.hpp)", "[kernels][fast][conv]") {
+  // 32-channel blocks x tiles of 14, 7, 4 and 1 pixels: stride 1 over the flattened image (49 =
+  // 14 + 14 + 14 + 7, 13 = 7 + 4 + 1 + 1), stride 2 one output row at a time (rows of 7, 5, 1);
+  // several blocks split among 2 or 3 parts, batches 1 to 9.
+  for (const auto& g : {make_conv(256, 7, 7, 64, 1, 1, 0, 1), make_conv(256, 14, 14, 32, 1, 1, 0, 1),
+                        make_conv(300, 1, 13, 96, 1, 1, 0, 1), make_conv(256, 14, 14, 64, 1, 2, 0, 1),
+                        make_conv(272, 9, 10, 32, 1, 2, 0, 1), make_conv(256, 1, 1, 32, 1, 2, 0, 1),
+                        make_conv(512, 3, 5, 64, 1, 1, 0, 1)}) {
+    REQUIRE(k::pointwise_fast(g));
+    check_conv_batches(g);
+  }
+  for (k::activation a : all_activations)
+    check_conv(make_conv(256, 5, 7, 32, 1, 1, 0, 1), {2, 2, true, true, false, false, a, 3.0f, 40});
+  // out of its reach: fewer input channels, larger images, channels not a multiple of 32, padding
+  CHECK_FALSE(k::pointwise_fast(make_conv(128, 14, 14, 64, 1, 1, 0, 1)));
+  CHECK_FALSE(k::pointwise_fast(make_conv(256, 28, 28, 64, 1, 1, 0, 1)));
+  CHECK_FALSE(k::pointwise_fast(make_conv(256, 14, 14, 48, 1, 1, 0, 1)));
+  CHECK_FALSE(k::pointwise_fast(make_conv(256, 14, 14, 64, 1, 1, 1, 1)));
+}
+
 TEST_CASE("fast conv2d: grouped 1x1 (every block size, pixel tails)", "[kernels][fast][conv]") {
   for (int cpg : {1, 2, 3, 5, 9})
     for (auto [h, w] : {std::pair{7, 7}, std::pair{5, 11}, std::pair{14, 14}, std::pair{3, 3}}) {
