@@ -263,6 +263,27 @@ TEST_CASE("fast conv2d: 7x7 stride 2 pad 3 stem", "[kernels][fast][conv]") {
   check_conv(make_conv(3, 224, 224, 64, 7, 2, 3, 1), {1, 2, true, false, true, false});
 }
 
+TEST_CASE("fast conv2d: few-channel stems vectorised over output channels (kernels/stem.hpp)", "[kernels][fast][conv]") {
+  // rows of 16 = 14 + 1 + 1, 12 = 7 + 4 + 1, 3 = 1 + 1 + 1 pixels; zero-padded rows and columns
+  // on every side (pad larger than the image: 2x2 input, 7x7 kernel); 1 to 4 channels; strides 1
+  // and 2; 3x3, 5x5, 7x7 and 3x5 kernels
+  for (const auto& g : {make_conv(3, 32, 32, 64, 7, 2, 3, 1), make_conv(3, 23, 21, 32, 7, 2, 3, 1),
+                        make_conv(3, 2, 2, 32, 7, 2, 3, 1), make_conv(1, 9, 12, 32, 3, 1, 1, 1),
+                        make_conv(4, 13, 6, 64, 5, 2, 2, 1), make_conv(2, 11, 9, 32, {3, 5}, 1, {1, 2}, 1),
+                        make_conv(3, 17, 17, 32, 3, 2, 0, 1)}) {
+    REQUIRE(k::stem_fast(g));
+    check_conv_batches(g);
+  }
+  check_conv(make_conv(3, 224, 224, 64, 7, 2, 3, 1), {2, 2, true, false, true, false});
+  for (k::activation a : all_activations)
+    check_conv(make_conv(3, 15, 15, 32, 3, 2, 1, 1), {2, 2, true, true, false, false, a, 3.0f, 17});
+  // out of its reach: more channels, channels not a multiple of 32, stride 3, rows too wide
+  CHECK_FALSE(k::stem_fast(make_conv(5, 32, 32, 64, 7, 2, 3, 1)));
+  CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 48, 7, 2, 3, 1)));
+  CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 64, 7, 3, 3, 1)));
+  CHECK_FALSE(k::stem_fast(make_conv(4, 600, 600, 64, 7, 2, 3, 1)));
+}
+
 TEST_CASE("fast conv2d: other geometries (row vectors, generic fallback)", "[kernels][fast][conv]") {
   for (const auto& g : {make_conv(8, 9, 11, 8, 3, 1, 0, 1),    // stride 1, out narrower than in
                         make_conv(6, 9, 9, 10, 5, 1, 2, 2),    // 5x5 same

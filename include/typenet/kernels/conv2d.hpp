@@ -6,7 +6,7 @@
 //
 // Packed layout (the same for every code path): output channels of each group are cut into
 // blocks of R = conv_block(geo) channels (1, 2, 4 or 8, the last block zero-padded; 32 for the
-// dense 1x1 layers of kernels/pointwise.hpp, which run their own tile), and each
+// layers of kernels/pointwise.hpp and kernels/stem.hpp, which run the oc tile), and each
 // block stores [ky][kx][ci][R] (ky < kh, kx < kw): for one tap and one input channel the R
 // weights are contiguous.
 //
@@ -41,6 +41,7 @@
 #include <typenet/kernels/epilogue.hpp>
 #include <typenet/kernels/geometry.hpp>
 #include <typenet/kernels/pointwise.hpp>
+#include <typenet/kernels/stem.hpp>
 
 #if defined(__AVX512F__) && defined(__FMA__)
 #define TYPENET_CONV2D_AVX512 1
@@ -49,9 +50,10 @@
 
 namespace typenet::kernels {
 
-// Output channels per packed weight block: 1, 2, 4 or 8; 32 for the layers of kernels/pointwise.hpp.
+// Output channels per packed weight block: 1, 2, 4 or 8; 32 for the layers of kernels/pointwise.hpp
+// and kernels/stem.hpp.
 constexpr int conv_block(const conv_geometry& g) {
-  if (pointwise_fast(g)) return pointwise_block;
+  if (pointwise_fast(g) || stem_fast(g)) return oc_block;
   const int c = g.out_c_per_group();
   return c >= 5 ? 8 : c >= 3 ? 4 : c;
 }
@@ -774,6 +776,9 @@ inline void conv2d(const conv_geometry& g, const float* in, const float* packed_
   if (pointwise_fast(g))
     return g.stride_w == 1 ? detail::pointwise_avx512<1>(g, in, packed_weight, ep, out, batch, p)
                            : detail::pointwise_avx512<2>(g, in, packed_weight, ep, out, batch, p);
+  if (stem_fast(g))
+    return g.stride_w == 1 ? detail::stem_avx512<1>(g, in, packed_weight, ep, out, batch, p)
+                           : detail::stem_avx512<2>(g, in, packed_weight, ep, out, batch, p);
   // Other blocks of 1-2 output channels (groups that narrow) take the generic loop: a vector tile
   // per output channel does not pay its compile time, which every TU pays.
   // Vectors run along rows, so the template stride is the column stride; the row stride is read

@@ -1,0 +1,145 @@
+#pragma once
+// The register tile of the convolutions vectorised over output channels (kernels/pointwise.hpp,
+// kernels/stem.hpp): 32 output channels (two vectors of a packed block [k][32]) x T <= 14 output
+// pixels. Per k (an input channel, or a tap of one), two weight loads and T broadcasts of input
+// pixels feed 2T FMAs (28 accumulators for T = 14); the pixels are T floats S apart in the input,
+// so neither padding nor row ends cost a lane. At the store the 32 x T tile is transposed in
+// registers into NCHW rows, where bias, residual and activation apply as in every other kernel.
+#include <algorithm>
+
+#include <typenet/kernels/epilogue.hpp>
+
+#if defined(__AVX512F__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
+namespace typenet::kernels {
+
+// Output channels per block of the packed weights of an oc-tile layer.
+constexpr int oc_block = 32;
+
+#if defined(__AVX512F__) && defined(__FMA__)
+namespace detail {
+
+// 16 x 16 transpose: r[i] lane j <- r[j] lane i. (The masked intrinsics with a full mask: the
+// plain ones start from _mm512_undefined_*, which GCC 12 reports as -Wuninitialized.)
+[[gnu::always_inline]] inline void transpose16(__m512 r[16]) {
+  auto lo32 = [](__m512 a, __m512 b) { return _mm512_mask_unpacklo_ps(a, 0xffff, a, b); };
+  auto hi32 = [](__m512 a, __m512 b) { return _mm512_mask_unpackhi_ps(a, 0xffff, a, b); };
+  auto lo64 = [](__m512 a, __m512 b) {
+    const __m512d x = _mm512_castps_pd(a);
+    return _mm512_castpd_ps(_mm512_mask_unpacklo_pd(x, 0xff, x, _mm512_castps_pd(b)));
+  };
+  auto hi64 = [](__m512 a, __m512 b) {
+    const __m512d x = _mm512_castps_pd(a);
+    return _mm512_castpd_ps(_mm512_mask_unpackhi_pd(x, 0xff, x, _mm512_castps_pd(b)));
+  };
+  // 128-bit lanes: even ones (0x88) and odd ones (0xdd) of a and b
+  auto even = [](__m512 a, __m512 b) { return _mm512_mask_shuffle_f32x4(a, 0xffff, a, b, 0x88); };
+  auto odd = [](__m512 a, __m512 b) { return _mm512_mask_shuffle_f32x4(a, 0xffff, a, b, 0xdd); };
+  __m512 t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = lo32(r[i], r[i + 1]);
+    t[i + 1] = hi32(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = lo64(t[i], t[i + 2]);
+    r[i + 1] = hi64(t[i], t[i + 2]);
+    r[i + 2] = lo64(t[i + 1], t[i + 3]);
+    r[i + 3] = hi64(t[i + 1], t[i + 3]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    t[i] = even(r[i], r[i + 4]);
+    t[i + 4] = odd(r[i], r[i + 4]);
+    t[i + 8] = even(r[i + 8], r[i + 12]);
+    t[i + 12] = odd(r[i + 8], r[i + 12]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = even(t[i], t[i + 8]);
+    r[i + 8] = odd(t[i], t[i + 8]);
+    r[i + 4] = even(t[i + 4], t[i + 12]);
+    r[i + 12] = odd(t[i + 4], t[i + 12]);
+  }
+}
+
+struct oc_tile_args {
+  const float* in;  // input of the tile's first pixel at k = 0
+  long hw;          // input step from one k to the next (a channel plane), or
+  const int* koff;  // with a table (Table = true): input offset of each k
+  int K;            // k: input channels (1x1), or taps x input channels
+  const float* w;   // packed block [K][32]
+  float* out;       // output of the tile's first pixel, the block's first channel
+  const float* res; // like out, or null
+  long ohw;         // output channel stride (also the residual's)
+  const float* bias;  // at the block's first channel, or null
+  activation act;
+  // One line prefetched into L2 per input channel (the next block's weights), advancing by
+  // pf_step bytes: 64, or 0 to stay on a line already in cache.
+  const char* pf;
+  long pf_step;
+};
+
+// T output pixels (input offsets S * t) x 32 output channels, summed over k < K.
+template <int T, int S, bool Table>
+inline void oc_tile(const oc_tile_args& a) {
+  __m512 a0[T], a1[T];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) a0[t] = a1[t] = _mm512_setzero_ps();
+  const float* w = a.w;
+  const float* x = a.in;
+  const char* pf = a.pf;
+  for (int k = 0; k < a.K; ++k, w += oc_block, x += a.hw, pf += a.pf_step) {
+    __builtin_prefetch(pf, 0, 2);
+    if constexpr (Table) x = a.in + a.koff[k];
+    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
+#pragma GCC unroll 16
+    for (int t = 0; t < T; ++t) {
+      const __m512 b = _mm512_set1_ps(x[S * t]);
+      a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);
+      a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);
+    }
+  }
+  // Through L1 to the transpose: indexing the accumulators there by a run-time half would make
+  // GCC keep them in memory inside the loop above.
+  alignas(64) float acc[2][T][16];
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) {
+    _mm512_store_ps(acc[0][t], a0[t]);
+    _mm512_store_ps(acc[1][t], a1[t]);
+  }
+  const __mmask16 m = __mmask16((1u << T) - 1);
+  for (int h = 0; h < 2; ++h) {
+    __m512 r[16];
+    for (int t = 0; t < 16; ++t) r[t] = t < T ? _mm512_load_ps(acc[h][t]) : _mm512_setzero_ps();
+    transpose16(r);
+    for (int l = 0; l < 16; ++l) {
+      const long o = long(h * 16 + l) * a.ohw;
+      __m512 y = r[l];
+      if (a.bias) y = _mm512_add_ps(y, _mm512_set1_ps(a.bias[h * 16 + l]));
+      if (a.res) y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(m, a.res + o));
+      _mm512_mask_storeu_ps(a.out + o, m, activate_in_register(a.act, y));
+    }
+  }
+  if (activated_after_store(a.act))
+    for (int c = 0; c < oc_block; ++c) activate_stored(a.act, a.out + c * a.ohw, m);
+}
+
+// A run of n output pixels with input offsets S * t: tiles of 14, then 7, 4 and 1.
+template <int S, bool Table = false>
+inline void oc_run(oc_tile_args a, int n) {
+  auto step = [&](int t) {
+    a.in += S * t;
+    a.out += t;
+    if (a.res) a.res += t;
+    a.pf_step = 0;  // the first tile prefetches
+  };
+  for (; n >= 14; n -= 14, step(14)) oc_tile<14, S, Table>(a);
+  if (n >= 7) oc_tile<7, S, Table>(a), n -= 7, step(7);
+  for (; n >= 4; n -= 4, step(4)) oc_tile<4, S, Table>(a);
+  for (; n >= 1; n -= 1, step(1)) oc_tile<1, S, Table>(a);
+}
+
+}  // namespace detail
+#endif
+
+}  // namespace typenet::kernels
