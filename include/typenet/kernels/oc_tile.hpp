@@ -82,6 +82,14 @@ struct oc_tile_args {
 // T output pixels (input offsets S * t) x 32 output channels, summed over k < K.
 template <int T, int S, bool Table>
 inline void oc_tile(const oc_tile_args& a) {
+  // The tile's output (and residual) lines, one or two per channel, are fetched while the
+  // k loop runs: they are written (read) only at the end, 32 rows apart.
+  for (int c = 0; c < oc_block; ++c) {
+    __builtin_prefetch(a.out + c * a.ohw, 1, 3);
+    __builtin_prefetch(a.out + c * a.ohw + (T - 1), 1, 3);
+    if (a.res) __builtin_prefetch(a.res + c * a.ohw, 0, 3);
+    if (a.res) __builtin_prefetch(a.res + c * a.ohw + (T - 1), 0, 3);
+  }
   __m512 a0[T], a1[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) a0[t] = a1[t] = _mm512_setzero_ps();
