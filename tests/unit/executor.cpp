@@ -130,6 +130,43 @@ TEST_CASE("one batch gives the same answer as its images one by one", "[executor
   for (int i = 0; i < 7; ++i) CHECK(one[i] == Approx(both[7 + i]).epsilon(1e-6).margin(1e-6));
 }
 
+namespace {
+// A batch of 3 through executors that run their first n ops image by image, for every n (and the
+// automatic choice): each image's answer is the one it gets alone. Values live across the split
+// (a residual stream, DenseNet's growing features in one buffer) move from the one-image arena
+// into the batch's.
+template <class M>
+void check_every_split(const dynamic::model& dm) {
+  const auto w = seeded_weights<M>(5);
+  constexpr long in = M::input_shape::size, out = output_shape_t<M>::size;
+  const auto x = random_input(3 * in, 7);
+  std::vector<float> alone(std::size_t(3 * out));
+  executor<M> one(w, {.threads = 2});
+  for (int n = 0; n < 3; ++n) one.forward(x.data() + n * in, alone.data() + n * out, 1);
+  const int ops = int(one.op_count());
+  for (int split = -1; split <= ops + 1; ++split) {
+    INFO("image_by_image " << split << " of " << ops << " ops");
+    const executor_options opt{.threads = 2, .max_batch = 3, .image_by_image = split};
+    std::vector<float> y(alone.size()), yd(alone.size());
+    executor<M>(w, opt).forward(x.data(), y.data(), 3);
+    dynamic::executor(dm, w, opt).forward(x.data(), yd.data(), 3);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      REQUIRE(y[i] == Approx(alone[i]).epsilon(1e-5).margin(1e-5));
+      REQUIRE(yd[i] == y[i]);
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE("a batch runs its first ops image by image: any split gives each image its own answer", "[executor][threads]") {
+  check_every_split<small>(dynamic::model::of<small>());
+  using dense = model<input<3, 15, 13>, conv2d<6, 3, 2, 1>, batch_norm, relu, max_pool<3, 2, 1>, densenet::block<3, 4, 2>,
+                      densenet::transition<9>, batch_norm, relu, global_avg_pool, linear<5>>;
+  check_every_split<dense>(dynamic::model::of<dense>());
+  REQUIRE_THROWS_WITH((executor<small>(seeded_weights<small>(1), {.image_by_image = -2})),
+                      Catch::Contains("image_by_image must be -1 (automatic) or a number of ops, got -2"));
+}
+
 TEST_CASE("seeded weights are deterministic and cover the model", "[weights]") {
   const auto a = seeded_weights<models::resnext50_32x4d>(9), b = seeded_weights<models::resnext50_32x4d>(9);
   CHECK(a.size() == 267);  // 320 state_dict entries minus 53 num_batches_tracked

@@ -128,6 +128,7 @@ struct conv2d {
     bool absorb_gate() override { return folds_gate(g_) && !gated_ && !activated() && !residual_ && (gated_ = true); }
     int slice_inputs() const override { return fusion.slice_inputs; }  // slices are placed on the fast path only
     bool slice_output() const override { return fusion.slice_output; }
+    long weight_floats() const override { return g_.weight_size(); }
 
    private:
     kernels::conv_geometry g_;

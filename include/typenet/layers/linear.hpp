@@ -45,6 +45,7 @@ struct linear {
         kernels::reference::linear(in_, out_, x.in[0] + long(n) * in_, weight_.data(), b, x.out + long(n) * out_, 1);
     }
     void prepare(bool fast) override { fast_ = fast; }
+    long weight_floats() const override { return long(in_) * out_; }
 
    private:
     int in_, out_;

@@ -42,6 +42,9 @@ struct executor_options {
   int threads = 0;       // 0: every core; at most runtime::thread_pool::max_threads (1024)
   int max_batch = 1;     // forward() accepts 1..max_batch images
   bool fused = true;     // false: the unfused reference kernels (the oracle)
+  // A batch of several images runs its first ops image by image, the rest on the whole batch:
+  // -1 chooses where (see executor_core::per_image_ops), n >= 0 the first n ops (0: none).
+  int image_by_image = -1;
 };
 
 namespace rule {
@@ -96,10 +99,32 @@ class copy_call final : public runtime::call {
 // A model planned for the executor: its calls (each owning its packed weights) and where every
 // value lives in the arena. Immutable once built: executors share it and run it at the same time
 // (runtime::call::run is const and writes only the buffers it is given).
+// By buffer id: the first op that writes it, the last that reads it (-1: none) and its floats
+// per image.
+struct buffer_lives {
+  std::vector<long> first, last, floats;
+};
+inline buffer_lives lives_of(const std::vector<runtime::op>& ops, std::size_t buffers) {
+  buffer_lives l{std::vector<long>(buffers, -1), std::vector<long>(buffers, -1), std::vector<long>(buffers, 0)};
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const runtime::op& o = ops[i];
+    if (o.elided) continue;
+    const auto b = std::size_t(o.out_buffer);
+    if (l.first[b] < 0) l.first[b] = long(i);
+    l.last[b] = std::max(l.last[b], long(i)), l.floats[b] = o.out_stride;
+    for (std::size_t k = 0; k < o.in_buffers.size(); ++k) {
+      const auto in = std::size_t(o.in_buffers[k]);
+      l.last[in] = std::max(l.last[in], long(i)), l.floats[in] = o.in_strides[k];
+    }
+  }
+  return l;
+}
+
 struct compiled_plan {
   std::vector<runtime::op> ops;
   std::vector<long> offsets;  // by buffer id: per-image offset in the arena (ids 0, 1: the caller's)
   long arena = 0;             // floats per image
+  buffer_lives lives;         // by buffer id: which ops write and read it (per_image_ops)
   dims input, output;
   memory_plan memory;
   bool fused = true;
@@ -145,21 +170,18 @@ class executor_core {
     if (ops.empty()) throw std::logic_error("executor::forward: the executor has no plan");
     buffers_[0] = const_cast<float*>(input);  // never written: calls only write buffers >= 1
     buffers_[1] = output;
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-      const runtime::op& o = ops[i];
-      if (o.elided) continue;  // a concat whose inputs were written into their slices of its output
-      runtime::io x;
-      for (std::size_t k = 0; k < o.in_buffers.size(); ++k) {
-        x.in[k] = buffers_[std::size_t(o.in_buffers[k])] + o.in_offsets[k];
-        x.in_stride[k] = o.in_strides[k];
-        x.in_place[k] = o.in_place[k];
-      }
-      x.out = buffers_[std::size_t(o.out_buffer)] + o.out_offset;
-      x.out_stride = o.out_stride;
-      const auto start = op_seconds ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-      for (int phases = o.body->phases(batch); x.phase < phases; ++x.phase) pool_.run([&](kernels::part p) { o.body->run(x, batch, p); });
-      if (op_seconds) op_seconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Ops [0, split) image by image, in an arena of one image (the placement shares floats between
+    // values by op order, which a second image's run would break), then the values live across
+    // the split into the batch's arena; the rest on the whole batch (see per_image_ops).
+    const std::size_t split = batch > 1 ? per_image_ops(batch) : 0;
+    const buffer_lives& l = plan_->lives;
+    for (int n = 0; n < batch && split > 0; ++n) {
+      for (std::size_t i = 0; i < split; ++i) run_op(i, n, 1, op_seconds, true);
+      for (std::size_t b = 2; b < l.first.size(); ++b)
+        if (l.first[b] >= 0 && l.first[b] < long(split) && l.last[b] >= long(split))
+          std::copy_n(image_buffers_[b], l.floats[b], buffers_[b] + n * l.floats[b]);
     }
+    for (std::size_t i = split; i < ops.size(); ++i) run_op(i, 0, batch, op_seconds);
   }
 
   int threads() const { return pool_.size(); }
@@ -208,6 +230,7 @@ class executor_core {
     }
     compiled.ops = std::move(plan.ops());
     compiled.offsets = placed.offsets, compiled.arena = placed.arena;
+    compiled.lives = lives_of(compiled.ops, compiled.offsets.size());
     compiled.input = input, compiled.output = r.out;
     compiled.fused = options_.fused;
     plan_ = std::make_shared<const compiled_plan>(std::move(compiled));
@@ -222,6 +245,10 @@ class executor_core {
     arena_ = runtime::allocate_floats(plan_->arena * options_.max_batch);
     buffers_.assign(plan_->offsets.size(), nullptr);
     for (std::size_t id = 2; id < plan_->offsets.size(); ++id) buffers_[id] = arena_.get() + plan_->offsets[id] * options_.max_batch;
+    image_buffers_.assign(plan_->offsets.size(), nullptr);
+    if (options_.max_batch == 1) return;  // batches of one never run image by image
+    image_arena_ = runtime::allocate_floats(plan_->arena);
+    for (std::size_t id = 2; id < plan_->offsets.size(); ++id) image_buffers_[id] = image_arena_.get() + plan_->offsets[id];
   }
 
   static executor_options normalise(executor_options o) {
@@ -229,8 +256,51 @@ class executor_core {
       throw std::invalid_argument("executor: threads must be from 0 (every core) to " +
                                   std::to_string(runtime::thread_pool::max_threads) + ", got " + std::to_string(o.threads));
     if (o.max_batch < 1) throw std::invalid_argument("executor: max_batch must be >= 1");
+    if (o.image_by_image < -1)
+      throw std::invalid_argument("executor: image_by_image must be -1 (automatic) or a number of ops, got " +
+                                  std::to_string(o.image_by_image));
     if (o.threads == 0) o.threads = runtime::thread_pool::default_threads();
     return o;
+  }
+
+  // Op i on images [first, first + batch) of the caller's input and output; in the batch's arena,
+  // or (one_image) in the arena of one image.
+  void run_op(std::size_t i, int first, int batch, double* op_seconds, bool one_image = false) {
+    const runtime::op& o = plan_->ops[i];
+    if (o.elided) return;  // a concat whose inputs were written into their slices of its output
+    const auto at = [&](int id, long offset, long stride) {
+      return one_image && id >= 2 ? image_buffers_[std::size_t(id)] + offset : buffers_[std::size_t(id)] + offset + first * stride;
+    };
+    runtime::io x;
+    for (std::size_t k = 0; k < o.in_buffers.size(); ++k) {
+      x.in[k] = at(o.in_buffers[k], o.in_offsets[k], o.in_strides[k]);
+      x.in_stride[k] = o.in_strides[k];
+      x.in_place[k] = o.in_place[k];
+    }
+    x.out = at(o.out_buffer, o.out_offset, o.out_stride);
+    x.out_stride = o.out_stride;
+    const auto start = op_seconds ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    for (int phases = o.body->phases(batch); x.phase < phases; ++x.phase) pool_.run([&](kernels::part p) { o.body->run(x, batch, p); });
+    if (op_seconds) op_seconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  // A batch runs its first ops image by image: while an op's activations (inputs and output) for
+  // the whole batch outweigh its weights, one image's stay in cache from op to op and the
+  // weights are cheap to read again (ResNeXt-50 at batch 8: the stem to stage 4's first block);
+  // from the first op whose weights outweigh them on, the whole batch goes through each op, so
+  // that its weights are read once. Every value has a slot per image, so the images' runs through
+  // the first ops do not meet.
+  std::size_t per_image_ops(int batch) const {
+    const std::vector<runtime::op>& ops = plan_->ops;
+    if (options_.image_by_image >= 0) return std::min(ops.size(), std::size_t(options_.image_by_image));
+    std::size_t i = 0;
+    for (; i < ops.size(); ++i) {
+      const runtime::op& o = ops[i];
+      long floats = o.out_stride;
+      for (long s : o.in_strides) floats += s;
+      if (!o.elided && o.body->weight_floats() > floats * batch) break;
+    }
+    return i;
   }
 
   static void check_floats(const char* what, long floats, dims image, int batch) {
@@ -263,6 +333,8 @@ class executor_core {
   runtime::thread_pool pool_;
   std::shared_ptr<const compiled_plan> plan_;  // shared with executors made from this one
   runtime::aligned_floats arena_;              // every scratch activation, max_batch images each
+  runtime::aligned_floats image_arena_;        // the same for one image (max_batch > 1: per_image_ops)
+  std::vector<float*> image_buffers_;          // by buffer id, in image_arena_
   std::vector<float*> buffers_;
   std::atomic<bool> busy_{false};              // a forward() is running
 };

@@ -66,6 +66,8 @@ class call {
   virtual int phases(int batch) const { return (void)batch, 1; }
   // Once, after fusion: fast kernels (repack weights here) or the reference ones.
   virtual void prepare(bool fast) { (void)fast; }
+  // The weights it reads on every image (for the executor's choice of image order).
+  virtual long weight_floats() const { return 0; }
 
   // What the fusion pass asks. A call that absorbs the next one applies it in its own store.
   virtual const channel_affine* affine() const { return nullptr; }
