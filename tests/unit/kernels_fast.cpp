@@ -264,23 +264,26 @@ TEST_CASE("fast conv2d: 7x7 stride 2 pad 3 stem", "[kernels][fast][conv]") {
 }
 
 TEST_CASE("fast conv2d: few-channel stems vectorised over output channels (kernels/stem.hpp)", "[kernels][fast][conv]") {
-  // rows of 16 = 14 + 1 + 1, 12 = 7 + 4 + 1, 3 = 1 + 1 + 1 pixels; zero-padded rows and columns
-  // on every side (pad larger than the image: 2x2 input, 7x7 kernel); 1 to 4 channels; strides 1
-  // and 2; 3x3, 5x5, 7x7 and 3x5 kernels
+  // rows of 16 = 14 + 1 + 1, 11 = 7 + 4, 6 = 4 + 1 + 1 pixels; zero-padded rows and columns on
+  // every side (pad larger than the image: 2x2 input, 7x7 kernel) or none; 1 to 4 channels; 7x7,
+  // 5x5 and 5x7 kernels
   for (const auto& g : {make_conv(3, 32, 32, 64, 7, 2, 3, 1), make_conv(3, 23, 21, 32, 7, 2, 3, 1),
-                        make_conv(3, 2, 2, 32, 7, 2, 3, 1), make_conv(1, 9, 12, 32, 3, 1, 1, 1),
-                        make_conv(4, 13, 6, 64, 5, 2, 2, 1), make_conv(2, 11, 9, 32, {3, 5}, 1, {1, 2}, 1),
-                        make_conv(3, 17, 17, 32, 3, 2, 0, 1)}) {
+                        make_conv(3, 2, 2, 32, 7, 2, 3, 1), make_conv(2, 19, 12, 32, 7, 2, 3, 1),
+                        make_conv(4, 13, 6, 64, 5, 2, 2, 1), make_conv(4, 11, 9, 32, {5, 7}, 2, {2, 3}, 1),
+                        make_conv(3, 17, 17, 32, 5, 2, 0, 1)}) {
     REQUIRE(k::stem_fast(g));
     check_conv_batches(g);
   }
   check_conv(make_conv(3, 224, 224, 64, 7, 2, 3, 1), {2, 2, true, false, true, false});
   for (k::activation a : all_activations)
-    check_conv(make_conv(3, 15, 15, 32, 3, 2, 1, 1), {2, 2, true, true, false, false, a, 3.0f, 17});
-  // out of its reach: more channels, channels not a multiple of 32, stride 3, rows too wide
+    check_conv(make_conv(3, 15, 15, 32, 5, 2, 2, 1), {2, 2, true, true, false, false, a, 3.0f, 17});
+  // out of its reach: more channels, channels not a multiple of 32, strides 1 and 3, too few
+  // (tap, channel) pairs, rows too wide
   CHECK_FALSE(k::stem_fast(make_conv(5, 32, 32, 64, 7, 2, 3, 1)));
   CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 48, 7, 2, 3, 1)));
+  CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 64, 7, 1, 3, 1)));
   CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 64, 7, 3, 3, 1)));
+  CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 64, 3, 2, 1, 1)));
   CHECK_FALSE(k::stem_fast(make_conv(4, 600, 600, 64, 7, 2, 3, 1)));
 }
 

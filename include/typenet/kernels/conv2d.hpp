@@ -776,9 +776,7 @@ inline void conv2d(const conv_geometry& g, const float* in, const float* packed_
   if (pointwise_fast(g))
     return g.stride_w == 1 ? detail::pointwise_avx512<1>(g, in, packed_weight, ep, out, batch, p)
                            : detail::pointwise_avx512<2>(g, in, packed_weight, ep, out, batch, p);
-  if (stem_fast(g))
-    return g.stride_w == 1 ? detail::stem_avx512<1>(g, in, packed_weight, ep, out, batch, p)
-                           : detail::stem_avx512<2>(g, in, packed_weight, ep, out, batch, p);
+  if (stem_fast(g)) return detail::stem_avx512(g, in, packed_weight, ep, out, batch, p);
   // Other blocks of 1-2 output channels (groups that narrow) take the generic loop: a vector tile
   // per output channel does not pay its compile time, which every TU pays.
   // Vectors run along rows, so the template stride is the column stride; the row stride is read
