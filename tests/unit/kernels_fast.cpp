@@ -146,6 +146,23 @@ void check_conv_batches(const k::conv_geometry& g) {
   check_conv(g, {9, 3, true, true, true, false});
 }
 
+// A fast path that takes some layers: `takes` runs each geometry it must take at every batch and
+// part count, every activation on `activations` (NaN at input element nan_at), and `refuses`
+// lists geometries it must leave to other kernels.
+void check_fast_path(bool (*taken)(const k::conv_geometry&), std::initializer_list<k::conv_geometry> takes,
+                     const k::conv_geometry& activations, long nan_at, std::initializer_list<k::conv_geometry> refuses) {
+  for (const auto& g : takes) {
+    INFO(describe(g));
+    REQUIRE(taken(g));
+    check_conv_batches(g);
+  }
+  for (k::activation a : all_activations) check_conv(activations, {2, 2, true, true, false, false, a, 3.0f, nan_at});
+  for (const auto& g : refuses) {
+    INFO(describe(g));
+    CHECK_FALSE(taken(g));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("fast conv2d: 1x1 stride 1 and 2", "[kernels][fast][conv]") {
@@ -174,21 +191,16 @@ TEST_CASE("fast conv2d: dense 1x1 on gathered input (stride 2 subsampled; blocks
 TEST_CASE("fast conv2d: dense 1x1 vectorised over output channels (kernels/pointwise.hpp)", "[kernels][fast][conv]") {
   // 32-channel blocks x tiles of 14, 7, 4 and 1 pixels: stride 1 over the flattened image (49 =
   // 14 + 14 + 14 + 7, 13 = 7 + 4 + 1 + 1), stride 2 one output row at a time (rows of 7, 5, 1);
-  // several blocks split among 2 or 3 parts, batches 1 to 9.
-  for (const auto& g : {make_conv(256, 7, 7, 64, 1, 1, 0, 1), make_conv(256, 14, 14, 32, 1, 1, 0, 1),
-                        make_conv(300, 1, 13, 96, 1, 1, 0, 1), make_conv(256, 14, 14, 64, 1, 2, 0, 1),
-                        make_conv(272, 9, 10, 32, 1, 2, 0, 1), make_conv(256, 1, 1, 32, 1, 2, 0, 1),
-                        make_conv(512, 3, 5, 64, 1, 1, 0, 1)}) {
-    REQUIRE(k::pointwise_fast(g));
-    check_conv_batches(g);
-  }
-  for (k::activation a : all_activations)
-    check_conv(make_conv(256, 5, 7, 32, 1, 1, 0, 1), {2, 2, true, true, false, false, a, 3.0f, 40});
-  // out of its reach: fewer input channels, larger images, channels not a multiple of 32, padding
-  CHECK_FALSE(k::pointwise_fast(make_conv(128, 14, 14, 64, 1, 1, 0, 1)));
-  CHECK_FALSE(k::pointwise_fast(make_conv(256, 28, 28, 64, 1, 1, 0, 1)));
-  CHECK_FALSE(k::pointwise_fast(make_conv(256, 14, 14, 48, 1, 1, 0, 1)));
-  CHECK_FALSE(k::pointwise_fast(make_conv(256, 14, 14, 64, 1, 1, 1, 1)));
+  // several blocks split among 2 or 3 parts, batches 1 to 9. Refused: fewer input channels,
+  // larger images, channels not a multiple of 32, padding.
+  check_fast_path(k::pointwise_fast,
+                  {make_conv(256, 7, 7, 64, 1, 1, 0, 1), make_conv(256, 14, 14, 32, 1, 1, 0, 1),
+                   make_conv(300, 1, 13, 96, 1, 1, 0, 1), make_conv(256, 14, 14, 64, 1, 2, 0, 1),
+                   make_conv(272, 9, 10, 32, 1, 2, 0, 1), make_conv(256, 1, 1, 32, 1, 2, 0, 1),
+                   make_conv(512, 3, 5, 64, 1, 1, 0, 1)},
+                  make_conv(256, 5, 7, 32, 1, 1, 0, 1), 40,
+                  {make_conv(128, 14, 14, 64, 1, 1, 0, 1), make_conv(256, 28, 28, 64, 1, 1, 0, 1),
+                   make_conv(256, 14, 14, 48, 1, 1, 0, 1), make_conv(256, 14, 14, 64, 1, 1, 1, 1)});
 }
 
 TEST_CASE("fast conv2d: grouped 1x1 (every block size, pixel tails)", "[kernels][fast][conv]") {
@@ -266,25 +278,18 @@ TEST_CASE("fast conv2d: 7x7 stride 2 pad 3 stem", "[kernels][fast][conv]") {
 TEST_CASE("fast conv2d: few-channel stems vectorised over output channels (kernels/stem.hpp)", "[kernels][fast][conv]") {
   // rows of 16 = 14 + 1 + 1, 11 = 7 + 4, 6 = 4 + 1 + 1 pixels; zero-padded rows and columns on
   // every side (pad larger than the image: 2x2 input, 7x7 kernel) or none; 1 to 4 channels; 7x7,
-  // 5x5 and 5x7 kernels
-  for (const auto& g : {make_conv(3, 32, 32, 64, 7, 2, 3, 1), make_conv(3, 23, 21, 32, 7, 2, 3, 1),
-                        make_conv(3, 2, 2, 32, 7, 2, 3, 1), make_conv(2, 19, 12, 32, 7, 2, 3, 1),
-                        make_conv(4, 13, 6, 64, 5, 2, 2, 1), make_conv(4, 11, 9, 32, {5, 7}, 2, {2, 3}, 1),
-                        make_conv(3, 17, 17, 32, 5, 2, 0, 1)}) {
-    REQUIRE(k::stem_fast(g));
-    check_conv_batches(g);
-  }
+  // 5x5 and 5x7 kernels. Refused: more channels, channels not a multiple of 32, strides 1 and 3,
+  // too few (tap, channel) pairs, rows too wide for the stack buffer.
+  check_fast_path(k::stem_fast,
+                  {make_conv(3, 32, 32, 64, 7, 2, 3, 1), make_conv(3, 23, 21, 32, 7, 2, 3, 1),
+                   make_conv(3, 2, 2, 32, 7, 2, 3, 1), make_conv(2, 19, 12, 32, 7, 2, 3, 1),
+                   make_conv(4, 13, 6, 64, 5, 2, 2, 1), make_conv(4, 11, 9, 32, {5, 7}, 2, {2, 3}, 1),
+                   make_conv(3, 17, 17, 32, 5, 2, 0, 1)},
+                  make_conv(3, 15, 15, 32, 5, 2, 2, 1), 17,
+                  {make_conv(5, 32, 32, 64, 7, 2, 3, 1), make_conv(3, 32, 32, 48, 7, 2, 3, 1),
+                   make_conv(3, 32, 32, 64, 7, 1, 3, 1), make_conv(3, 32, 32, 64, 7, 3, 3, 1),
+                   make_conv(3, 32, 32, 64, 3, 2, 1, 1), make_conv(4, 600, 600, 64, 7, 2, 3, 1)});
   check_conv(make_conv(3, 224, 224, 64, 7, 2, 3, 1), {2, 2, true, false, true, false});
-  for (k::activation a : all_activations)
-    check_conv(make_conv(3, 15, 15, 32, 5, 2, 2, 1), {2, 2, true, true, false, false, a, 3.0f, 17});
-  // out of its reach: more channels, channels not a multiple of 32, strides 1 and 3, too few
-  // (tap, channel) pairs, rows too wide
-  CHECK_FALSE(k::stem_fast(make_conv(5, 32, 32, 64, 7, 2, 3, 1)));
-  CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 48, 7, 2, 3, 1)));
-  CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 64, 7, 1, 3, 1)));
-  CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 64, 7, 3, 3, 1)));
-  CHECK_FALSE(k::stem_fast(make_conv(3, 32, 32, 64, 3, 2, 1, 1)));
-  CHECK_FALSE(k::stem_fast(make_conv(4, 600, 600, 64, 7, 2, 3, 1)));
 }
 
 TEST_CASE("fast conv2d: other geometries (row vectors, generic fallback)", "[kernels][fast][conv]") {

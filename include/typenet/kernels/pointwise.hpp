@@ -4,10 +4,11 @@
 //
 // The register tile (kernels/oc_tile.hpp) is 32 output channels x 14 output pixels; its input is
 // 14 contiguous floats per channel plane (stride 1) or every second float of one output row's
-// input (stride 2). Measured on ResNeXt-50's shapes (one core,
-// hot caches): 1024->512 at 14x14 113 vs 105 GFLOP/s of the pixel-vector tile, 2048->1024 at 7x7
-// 121 vs 104; at 28x28 and 56x56 (fewer input channels per output row) the pixel tile is as fast
-// or faster, so only layers of at most 14x14 outputs and 256 or more input channels come here.
+// input (stride 2). Measured in ResNeXt-50 on one core against the pixel-vector tile: stage 3's
+// 1x1 layers 101-109 GFLOP/s (were 86-97), stage 4's 95-104 (91-97), the stride-2 projections of
+// stages 3 and 4 106 and 97 (84 and 70); at 28x28 and 56x56 (fewer input channels per output row)
+// the pixel tile is as fast or faster, so only layers of at most 14x14 outputs and 256 or more
+// input channels come here.
 //
 // Work: (oc block, image, pixel tile) items, oc-block-major so that a block's weights (K x 128 B)
 // stay in L2 across the batch and two threads at batch 1 each read half of the weights; the next

@@ -1,6 +1,6 @@
 #pragma once
 // Strided convolutions over a few input channels (image stems: 7x7/2 over RGB in ResNets,
-// DenseNet, GoogLeNet, SqueezeNet), vectorised over output channels.
+// DenseNet, GoogLeNet), vectorised over output channels.
 //
 // A pixel-vector tile spends most of its time on per-tap overhead here (3 input channels per tap:
 // the stem ran at ~53% of peak), while the oc tile of kernels/oc_tile.hpp has one k per (tap,

@@ -99,32 +99,12 @@ class copy_call final : public runtime::call {
 // A model planned for the executor: its calls (each owning its packed weights) and where every
 // value lives in the arena. Immutable once built: executors share it and run it at the same time
 // (runtime::call::run is const and writes only the buffers it is given).
-// By buffer id: the first op that writes it, the last that reads it (-1: none) and its floats
-// per image.
-struct buffer_lives {
-  std::vector<long> first, last, floats;
-};
-inline buffer_lives lives_of(const std::vector<runtime::op>& ops, std::size_t buffers) {
-  buffer_lives l{std::vector<long>(buffers, -1), std::vector<long>(buffers, -1), std::vector<long>(buffers, 0)};
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    const runtime::op& o = ops[i];
-    if (o.elided) continue;
-    const auto b = std::size_t(o.out_buffer);
-    if (l.first[b] < 0) l.first[b] = long(i);
-    l.last[b] = std::max(l.last[b], long(i)), l.floats[b] = o.out_stride;
-    for (std::size_t k = 0; k < o.in_buffers.size(); ++k) {
-      const auto in = std::size_t(o.in_buffers[k]);
-      l.last[in] = std::max(l.last[in], long(i)), l.floats[in] = o.in_strides[k];
-    }
-  }
-  return l;
-}
-
 struct compiled_plan {
   std::vector<runtime::op> ops;
   std::vector<long> offsets;  // by buffer id: per-image offset in the arena (ids 0, 1: the caller's)
   long arena = 0;             // floats per image
-  buffer_lives lives;         // by buffer id: which ops write and read it (per_image_ops)
+  std::vector<long> first, last;  // by buffer id: the op that first writes it, the last that reads it
+  std::vector<long> floats;       // by buffer id: floats per image (its image stride)
   dims input, output;
   memory_plan memory;
   bool fused = true;
@@ -174,12 +154,12 @@ class executor_core {
     // values by op order, which a second image's run would break), then the values live across
     // the split into the batch's arena; the rest on the whole batch (see per_image_ops).
     const std::size_t split = batch > 1 ? per_image_ops(batch) : 0;
-    const buffer_lives& l = plan_->lives;
+    const compiled_plan& c = *plan_;
     for (int n = 0; n < batch && split > 0; ++n) {
       for (std::size_t i = 0; i < split; ++i) run_op(i, n, 1, op_seconds, true);
-      for (std::size_t b = 2; b < l.first.size(); ++b)
-        if (l.first[b] >= 0 && l.first[b] < long(split) && l.last[b] >= long(split))
-          std::copy_n(image_buffers_[b], l.floats[b], buffers_[b] + n * l.floats[b]);
+      for (std::size_t b = 2; b < c.first.size(); ++b)
+        if (c.first[b] < long(split) && c.last[b] >= long(split))
+          std::copy_n(image_buffers_[b], c.floats[b], buffers_[b] + n * c.floats[b]);
     }
     for (std::size_t i = split; i < ops.size(); ++i) run_op(i, 0, batch, op_seconds);
   }
@@ -230,7 +210,9 @@ class executor_core {
     }
     compiled.ops = std::move(plan.ops());
     compiled.offsets = placed.offsets, compiled.arena = placed.arena;
-    compiled.lives = lives_of(compiled.ops, compiled.offsets.size());
+    compiled.first = placed.first, compiled.last = placed.last;
+    compiled.floats.assign(placed.offsets.size(), 0);
+    for (const runtime::op& o : compiled.ops) compiled.floats[std::size_t(o.out_buffer)] = o.out_stride;
     compiled.input = input, compiled.output = r.out;
     compiled.fused = options_.fused;
     plan_ = std::make_shared<const compiled_plan>(std::move(compiled));
@@ -288,8 +270,7 @@ class executor_core {
   // the whole batch outweigh its weights, one image's stay in cache from op to op and the
   // weights are cheap to read again (ResNeXt-50 at batch 8: the stem to stage 4's first block);
   // from the first op whose weights outweigh them on, the whole batch goes through each op, so
-  // that its weights are read once. Every value has a slot per image, so the images' runs through
-  // the first ops do not meet.
+  // that its weights are read once.
   std::size_t per_image_ops(int batch) const {
     const std::vector<runtime::op>& ops = plan_->ops;
     if (options_.image_by_image >= 0) return std::min(ops.size(), std::size_t(options_.image_by_image));

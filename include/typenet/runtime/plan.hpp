@@ -241,6 +241,8 @@ struct placement {
   long arena = 0;             // floats
   long live = 0;              // the most floats live at once: no placement of these values does better
   int most_live = 0;          // the most scratch values live at once: what a size-blind plan allocates
+  // By buffer id (ids 0 and 1: -1): the op that first writes it and the last that reads it.
+  std::vector<long> first, last;
 };
 
 namespace detail {
@@ -314,7 +316,7 @@ constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vec
     channel[v] = s.parent < 0 ? 0 : s.channel + channel[std::size_t(s.parent)];
   }
   std::vector<int> buffer_of(shapes.size(), -1);
-  placement p{{0, 0}, 0, 0, 0};
+  placement p{{0, 0}, 0, 0, 0, {-1, -1}, {-1, -1}};
   std::vector<scratch> values;  // in the order of their first writes
   buffer_of[0] = 0;
   if (result != 0) buffer_of[std::size_t(result)] = 1;
@@ -328,7 +330,7 @@ constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vec
     int& out = buffer_of[std::size_t(r)];
     if (out < 0) {
       out = int(p.offsets.size());
-      p.offsets.push_back(0);
+      p.offsets.push_back(0), p.first.push_back(-1), p.last.push_back(-1);
       values.push_back({i, i, (shapes[std::size_t(r)].size() + 15) / 16 * 16, out});
     }
     if (out >= 2) use(o.output, i);
@@ -349,6 +351,7 @@ constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vec
     }
     o.elided = all_in_place;
   }
+  for (const scratch& x : values) p.first[std::size_t(x.buffer)] = long(x.first), p.last[std::size_t(x.buffer)] = long(x.last);
   // The live peak: every buffer is live from its first write to its last read, both included.
   std::vector<long> floats(ops.size() + 1, 0);
   std::vector<int> count(ops.size() + 1, 0);
