@@ -125,6 +125,7 @@ struct conv2d {
       return true;
     }
     bool absorb_residual() override { return !activated() && !residual_ && (residual_ = true); }
+    bool took_residual() const override { return residual_; }
     bool absorb_gate() override { return folds_gate(g_) && !gated_ && !activated() && !residual_ && (gated_ = true); }
     int slice_inputs() const override { return fusion.slice_inputs; }  // slices are placed on the fast path only
     bool slice_output() const override { return fusion.slice_output; }

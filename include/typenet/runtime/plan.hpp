@@ -76,6 +76,7 @@ class call {
   virtual bool absorb_affine(const channel_affine&) { return false; }
   virtual bool absorb_activation(const activation&) { return false; }
   virtual bool absorb_residual() { return false; }  // gains an input added to its result
+  virtual bool took_residual() const { return false; }  // its last input is a residual it adds
   virtual bool is_gate() const { return false; }    // x * gate, one factor per channel and image
   virtual bool absorb_gate() { return false; }      // folds the gate before it into its weights
                                                     // (its inputs become the gate's: x, gate)
@@ -220,6 +221,7 @@ struct call_fuser {
   }
   bool is_add(const op& c) const { return c.body->is_add(); }
   bool residual(op& p) const { return p.body->absorb_residual(); }
+  bool took_residual(const op& o) const { return o.body->took_residual(); }
   bool gate(const op& p, op& c) const {
     if (!p.body->is_gate() || !c.body->absorb_gate()) return false;
     c.name = p.name + "+" + c.name;
@@ -324,10 +326,24 @@ constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vec
     scratch& s = values[std::size_t(buffer_of[std::size_t(root[std::size_t(v)])] - 2)];
     s.last = std::max(s.last, i);
   };
+  // The last op that reads each root (a call that adds a residual may write over it there).
+  std::vector<std::size_t> last_read(shapes.size(), 0);
+  last_read[std::size_t(root[std::size_t(result)])] = ops.size();
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    for (value v : ops[i].inputs) last_read[std::size_t(root[std::size_t(v)])] = i;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     Op& o = ops[i];
     const value r = root[std::size_t(o.output)];
     int& out = buffer_of[std::size_t(r)];
+    if (out < 0 && slices && f.took_residual(o)) {
+      // The output takes its residual's buffer where this op reads it last: the kernels read each
+      // element's residual before writing it, and the sum streams one tensor less (write-allocate).
+      const value v = o.inputs.back();
+      const bool alone = std::count(o.inputs.begin(), o.inputs.end(), v) == 1;
+      if (r == o.output && root[std::size_t(v)] == v && buffer_of[std::size_t(v)] >= 2 && last_read[std::size_t(v)] == i &&
+          alone && shapes[std::size_t(v)].size() == shapes[std::size_t(r)].size())
+        out = buffer_of[std::size_t(v)];
+    }
     if (out < 0) {
       out = int(p.offsets.size());
       p.offsets.push_back(0), p.first.push_back(-1), p.last.push_back(-1);
