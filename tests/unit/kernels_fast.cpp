@@ -292,6 +292,62 @@ TEST_CASE("fast conv2d: few-channel stems vectorised over output channels (kerne
   check_conv(make_conv(3, 224, 224, 64, 7, 2, 3, 1), {2, 2, true, false, true, false});
 }
 
+// The stem and the max pool after it in one pass (kernels::stem_max_pool) against the reference
+// conv, bias and activation, then the reference max pool.
+void check_stem_pool(const k::conv_geometry& g, int pad, bool ceil_mode, int batch, int parts, k::activation act,
+                     long nan_at = -1) {
+  const k::pool_geometry q = k::make_pool_geometry(g.out_c, g.out_h, g.out_w, 3, 3, 2, 2, pad, pad, ceil_mode);
+  INFO(describe(g) << " pool pad " << pad << " ceil " << ceil_mode << " -> " << q.out_h << "x" << q.out_w << " batch "
+                   << batch << " parts " << parts << " activation " << int(act) << " NaN at " << nan_at);
+  REQUIRE(k::stem_pool_conv(g));
+  REQUIRE(k::stem_pool_window(q));
+  std::mt19937 rng(unsigned(g.in_h * 31 + g.in_w + pad));
+  auto in = random_vector(g.in_size() * batch, rng);
+  if (nan_at >= 0) in[std::size_t(nan_at)] = nan_f;
+  const auto w = random_vector(g.weight_size(), rng);
+  const auto bias = random_vector(g.out_c, rng);
+  std::vector<float> conv(std::size_t(g.out_size() * batch));
+  ref::conv2d(g, in.data(), w.data(), bias.data(), conv.data(), batch);
+  for (float& v : conv) v = float(activation_reference(act, double(v)));
+  std::vector<float> want(std::size_t(q.out_size() * batch));
+  ref::max_pool(q, conv.data(), want.data(), batch);
+
+  std::vector<float> packed(std::size_t(k::packed_conv_weight_size(g)), nan_f);
+  k::pack_conv_weights(g, w.data(), packed.data());
+  std::vector<float> out(want.size(), nan_f);
+  for (int i = 0; i < parts; ++i) k::stem_max_pool(g, q, in.data(), packed.data(), {bias.data(), nullptr, act}, out.data(), batch, {i, parts});
+  require_close(out, want, 2e-5);
+}
+
+TEST_CASE("fast conv2d: a stem and its 3x3/2 max pool in one pass (kernels::stem_max_pool)", "[kernels][fast][conv][pool]") {
+  // ResNet's (7x7/2 pad 3 over RGB to 64 channels, pool pad 1) at 224 and small sizes; GoogLeNet's
+  // pool (pad 0, ceil mode); conv outputs of odd and even height and width (windows that the last
+  // conv row or column ends early); 96 channels (a band of 2 blocks, then one); 1 to 4 input
+  // channels, 5x5 kernels; batches 1 to 5 in 1 to 3 parts (a part starting mid-image); every
+  // activation; a NaN in the input.
+  check_stem_pool(make_conv(3, 224, 224, 64, 7, 2, 3, 1), 1, false, 1, 2, k::activation::relu);
+  for (auto [h, w] : {std::pair{32, 32}, std::pair{23, 21}, std::pair{17, 30}, std::pair{9, 9}, std::pair{6, 40}})
+    for (int pad : {0, 1})
+      for (bool ceil_mode : {false, true}) {
+        check_stem_pool(make_conv(3, h, w, 64, 7, 2, 3, 1), pad, ceil_mode, 3, 2, k::activation::relu);
+        check_stem_pool(make_conv(3, h, w, 32, 7, 2, 3, 1), pad, ceil_mode, 2, 3, k::activation::none);
+      }
+  check_stem_pool(make_conv(3, 29, 27, 96, 7, 2, 3, 1), 1, false, 5, 3, k::activation::relu);
+  check_stem_pool(make_conv(4, 19, 25, 32, 5, 2, 2, 1), 1, true, 2, 1, k::activation::relu);
+  check_stem_pool(make_conv(2, 27, 19, 64, {7, 5}, 2, {3, 2}, 1), 0, false, 1, 1, k::activation::none);
+  for (k::activation act : all_activations) check_stem_pool(make_conv(3, 21, 21, 32, 7, 2, 3, 1), 1, false, 2, 2, act);
+  // NaN in the input: the windows over the conv outputs it reaches give NaN (with ReLU too: the
+  // fused kernel's max_ps must not drop it)
+  for (long at : {0L, 3L * 23 * 21 - 1, 2L * 23 * 21 + 10 * 21 + 7})
+    check_stem_pool(make_conv(3, 23, 21, 32, 7, 2, 3, 1), 1, false, 2, 2, k::activation::relu, at);
+  // refused: pools it does not apply, stems wider than its band
+  CHECK_FALSE(k::stem_pool_window(k::make_pool_geometry(64, 112, 112, 2, 2, 2, 2, 0, 0)));
+  CHECK_FALSE(k::stem_pool_window(k::make_pool_geometry(64, 112, 112, 3, 3, 1, 1, 1, 1)));
+  CHECK_FALSE(k::stem_pool_window(k::make_pool_geometry(64, 112, 112, 5, 5, 2, 2, 2, 2)));
+  CHECK_FALSE(k::stem_pool_conv(make_conv(3, 300, 300, 64, 7, 2, 3, 1)));  // 150 conv columns
+  CHECK_FALSE(k::stem_pool_conv(make_conv(3, 32, 32, 64, 3, 2, 1, 1)));    // not a stem_fast layer
+}
+
 TEST_CASE("fast conv2d: other geometries (row vectors, generic fallback)", "[kernels][fast][conv]") {
   for (const auto& g : {make_conv(8, 9, 11, 8, 3, 1, 0, 1),    // stride 1, out narrower than in
                         make_conv(6, 9, 9, 10, 5, 1, 2, 2),    // 5x5 same

@@ -52,6 +52,7 @@ struct conv2d {
   static constexpr runtime::fusion_traits fusion_of(const attributes& a, dims in) {
     runtime::fusion_traits f = fusion;
     f.absorbs_gate = folds_gate(geometry(a, in));
+    f.absorbs_stem_pool = kernels::stem_pool_conv(geometry(a, in));
     return f;
   }
 
@@ -92,6 +93,11 @@ struct conv2d {
         kernels::conv_geometry g = g_;
         g.in_image_stride = x.in_stride[0], g.out_image_stride = x.out_stride;  // channel slices
         if (gated_) return run_gated(g, x, residual, p);
+        if (pooled_) {
+          kernels::pool_geometry q = pool_;
+          q.out_image_stride = x.out_stride;
+          return kernels::stem_max_pool(g, q, x.in[0], packed_.get(), {fast_bias_.get(), nullptr, act_.kind}, x.out, batch, p);
+        }
         return kernels::conv2d(g, x.in[0], packed_.get(), {fast_bias_.get(), residual, act_.kind}, x.out, batch, p);
       }
       for (int n = p.begin(batch); n < p.end(batch); ++n) {
@@ -114,17 +120,23 @@ struct conv2d {
       weight_ = std::vector<float>(), bias_ = std::vector<float>();  // frees them (`= {}` would keep the capacity)
     }
     bool absorb_affine(const runtime::channel_affine& a) override {
-      if (activated() || residual_) return false;
+      if (activated() || residual_ || pooled_) return false;
       if (bias_.empty()) bias_.assign(std::size_t(g_.out_c), 0.0f);
       kernels::fold_affine(g_.out_c, g_.weight_size() / g_.out_c, weight_.data(), bias_.data(), a.scale.data(), a.shift.data());
       return true;
     }
     bool absorb_activation(const runtime::activation& f) override {
-      if (activated()) return false;
+      if (activated() || pooled_) return false;
       act_ = f;
       return true;
     }
-    bool absorb_residual() override { return !activated() && !residual_ && (residual_ = true); }
+    bool absorb_residual() override { return !activated() && !residual_ && !pooled_ && (residual_ = true); }
+    // The stem's max pool, applied by the stem's kernel (stem_pool_conv, stem_pool_window): last.
+    bool absorb_max_pool(const kernels::pool_geometry& q) override {
+      if (!kernels::stem_pool_conv(g_) || !kernels::stem_pool_window(q) || residual_ || pooled_ || gated_) return false;
+      pool_ = q;
+      return pooled_ = true;
+    }
     bool took_residual() const override { return residual_; }
     bool absorb_gate() override { return folds_gate(g_) && !gated_ && !activated() && !residual_ && (gated_ = true); }
     int slice_inputs() const override { return fusion.slice_inputs; }  // slices are placed on the fast path only
@@ -137,6 +149,8 @@ struct conv2d {
     runtime::aligned_floats packed_, fast_bias_;
     runtime::activation act_;  // none, or the one applied last
     bool residual_ = false;
+    bool pooled_ = false;          // its output is pool_'s (after the activation)
+    kernels::pool_geometry pool_{};
     bool gated_ = false;                   // inputs: x, the gate (C per image), then the residual
     runtime::aligned_floats gated_weights_;  // the packed weights times one image's gate
 

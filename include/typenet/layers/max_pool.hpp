@@ -2,6 +2,7 @@
 // max_pool: PyTorch's MaxPool2d (padding never wins the max; a window holding a NaN gives NaN;
 // ceil_mode as PyTorch's). Windows, strides and paddings per axis (hw).
 #include "../kernels/pool.hpp"
+#include "../kernels/stem.hpp"
 #include "../kernels/reference.hpp"
 #include "pool_window.hpp"
 
@@ -30,8 +31,13 @@ struct max_pool : typenet::detail::window_op<rule::max_pool_positive, rule::max_
     if (!a.count_include_pad) return rules::template broken<rule::max_pool_count_include_pad>({});
     return {};
   }
+  static constexpr runtime::fusion_traits fusion_of(const attributes& a, dims in) {
+    runtime::fusion_traits f = fusion;
+    f.stem_pool = kernels::stem_pool_window(geometry(a, in));
+    return f;
+  }
   static runtime::value emit(const attributes& a, ir::emit_context& ctx) {
-    return typenet::detail::emit_pool<max_pool, &kernels::max_pool, &kernels::reference::max_pool>(a, ctx);
+    return typenet::detail::emit_pool<max_pool, &kernels::max_pool, &kernels::reference::max_pool, true>(a, ctx);
   }
 };
 }  // namespace ops

@@ -81,7 +81,8 @@ struct window_op {
 };
 
 // The call of a pool: the fast kernel on part p of the planes, or the reference one per image.
-template <auto Fast, auto Reference>
+// Max: a max pool (a stem before it may apply it: kernels::stem_max_pool).
+template <auto Fast, auto Reference, bool Max>
 class pool_call final : public runtime::call {
  public:
   explicit pool_call(kernels::pool_geometry g) : g_(g) {}
@@ -94,6 +95,7 @@ class pool_call final : public runtime::call {
     for (int n = p.begin(batch); n < p.end(batch); ++n) Reference(g_, x.in[0] + n * g_.in_size(), x.out + n * g_.out_size(), 1);
   }
   void prepare(bool fast) override { fast_ = fast; }
+  const kernels::pool_geometry* as_max_pool() const override { return Max ? &g_ : nullptr; }
   int slice_inputs() const override { return 1; }  // slices are placed on the fast path only
   bool slice_output() const override { return true; }
 
@@ -102,9 +104,9 @@ class pool_call final : public runtime::call {
   bool fast_ = false;
 };
 
-template <class Op, auto Fast, auto Reference>
+template <class Op, auto Fast, auto Reference, bool Max = false>
 runtime::value emit_pool(const pool_window& a, ir::emit_context& ctx) {
-  return ctx.add(std::make_shared<pool_call<Fast, Reference>>(Op::geometry(a, ctx.in)));
+  return ctx.add(std::make_shared<pool_call<Fast, Reference, Max>>(Op::geometry(a, ctx.in)));
 }
 
 }  // namespace detail

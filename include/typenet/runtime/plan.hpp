@@ -77,6 +77,8 @@ class call {
   virtual bool absorb_activation(const activation&) { return false; }
   virtual bool absorb_residual() { return false; }  // gains an input added to its result
   virtual bool took_residual() const { return false; }  // its last input is a residual it adds
+  virtual const kernels::pool_geometry* as_max_pool() const { return nullptr; }
+  virtual bool absorb_max_pool(const kernels::pool_geometry&) { return false; }  // pools its own output (last)
   virtual bool is_gate() const { return false; }    // x * gate, one factor per channel and image
   virtual bool absorb_gate() { return false; }      // folds the gate before it into its weights
                                                     // (its inputs become the gate's: x, gate)
@@ -146,6 +148,8 @@ struct fusion_traits {
   bool absorbs_residual = false;    // adds a second input in its store (once, before an activation)
   bool absorbs_activation = false;  // applies any following activation in its store (once)
   bool absorbs_relu = false;        // applies a following ReLU in its store (once)
+  bool stem_pool = false;           // a max pool kernels::stem_max_pool applies (stem_pool_window)
+  bool absorbs_stem_pool = false;   // a stem that pools its output so (stem_pool_conv; last)
   bool gate = false;                // x * gate per channel (squeeze-excitation's scale)
   bool absorbs_gate = false;        // folds a gate before it into its weights, per image (before anything else)
   int slice_inputs = 0;             // how many leading inputs it can read as channel slices (io strides)
@@ -155,7 +159,7 @@ struct fusion_traits {
 
 // The one fusion pass, over any op list (the plan's calls, or a sketch's stand-ins): op p absorbs
 // op c after it when c is the only reader of p's output and `f` (what p's call accepts) says so:
-//   f.single(p, c)   c has one input (an affine or an activation): p absorbs it;
+//   f.single(p, c)   c has one input (an affine, an activation, a stem's max pool): p absorbs it;
 //   f.is_add(c)      c is a residual add of p's output and a value defined before p;
 //   f.residual(p)    p takes that add (and gains its other input);
 // or c absorbs p: f.gate(p, c), p is x * gate and c folds it into its weights (c takes p's inputs).
@@ -214,6 +218,10 @@ struct call_fuser {
       return true;
     }
     if (const activation* a = c.body->as_activation(); a && p.body->absorb_activation(*a)) {
+      p.name += "+" + last_segment(c.name);
+      return true;
+    }
+    if (const kernels::pool_geometry* q = c.body->as_max_pool(); q && p.body->absorb_max_pool(*q)) {
       p.name += "+" + last_segment(c.name);
       return true;
     }

@@ -51,7 +51,7 @@ struct sketch_op {
   value_list inputs;
   value output = -1;
   fusion_traits traits;
-  bool took_residual = false, took_activation = false;
+  bool took_residual = false, took_activation = false, took_pool = false;
   value_list in_buffers;
   int out_buffer = -1;
   long out_offset = 0;  // every value is some call's output: with the buffers, where each input is
@@ -61,15 +61,17 @@ struct sketch_op {
 // The sketch's answers for fuse_ops: the rules a call's absorb_*() follow (conv2d's, the add's).
 struct traits_fuser {
   constexpr bool single(sketch_op& p, const sketch_op& c) const {
+    if (p.took_pool) return false;
     if (c.traits.affine && p.traits.absorbs_affine && !p.took_activation && !p.took_residual) return true;
     if (c.traits.activation && !p.took_activation && (p.traits.absorbs_activation || (c.traits.relu && p.traits.absorbs_relu)))
       return p.took_activation = true;
+    if (c.traits.stem_pool && p.traits.absorbs_stem_pool && !p.took_residual) return p.took_pool = true;
     return false;
   }
   constexpr bool is_add(const sketch_op& c) const { return c.traits.add; }
   constexpr bool gate(const sketch_op& p, const sketch_op& c) const { return p.traits.gate && c.traits.absorbs_gate; }
   constexpr bool residual(sketch_op& p) const {
-    return p.traits.absorbs_residual && !p.took_activation && !p.took_residual && (p.took_residual = true);
+    return p.traits.absorbs_residual && !p.took_activation && !p.took_residual && !p.took_pool && (p.took_residual = true);
   }
   constexpr bool took_residual(const sketch_op& o) const { return o.took_residual; }
   constexpr int slice_inputs(const sketch_op& o) const { return o.traits.slice_inputs; }
