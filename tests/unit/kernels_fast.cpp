@@ -322,7 +322,7 @@ void check_stem_pool(const k::conv_geometry& g, int pad, bool ceil_mode, int bat
 TEST_CASE("fast conv2d: a stem and its 3x3/2 max pool in one pass (kernels::stem_max_pool)", "[kernels][fast][conv][pool]") {
   // ResNet's (7x7/2 pad 3 over RGB to 64 channels, pool pad 1) at 224 and small sizes; GoogLeNet's
   // pool (pad 0, ceil mode); conv outputs of odd and even height and width (windows that the last
-  // conv row or column ends early); 96 channels (a band of 2 blocks, then one); 1 to 4 input
+  // conv row or column ends early); 96 channels (three blocks); 1 to 4 input
   // channels, 5x5 kernels; batches 1 to 5 in 1 to 3 parts (a part starting mid-image); every
   // activation; a NaN in the input.
   check_stem_pool(make_conv(3, 224, 224, 64, 7, 2, 3, 1), 1, false, 1, 2, k::activation::relu);

@@ -31,9 +31,10 @@
 // (larger strides or kernels, builds without AVX-512) takes a plain generic loop over the same
 // packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
 //
-// No heap allocation, no scratch (at most ~25 KiB of stack). conv2d(..., part p) computes only
-// part p of the work; the parts of one call are disjoint and may run concurrently. `in` must not alias `out`; ep.residual may
-// (the residual of an element is read before that element is written).
+// No heap allocation, no scratch (at most ~28 KiB of stack; kernels::stem_max_pool 76 KiB).
+// conv2d(..., part p) computes only part p of the work; the parts of one call are disjoint and
+// may run concurrently. `in` must not alias `out`; ep.residual may (the residual of an element is
+// read before that element is written: the memory plan puts the output over it where it can).
 #include <algorithm>
 #include <cstdint>
 
