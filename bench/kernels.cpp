@@ -132,6 +132,32 @@ void bm_conv_part(benchmark::State& state, k::conv_geometry g, int index) {
   }
 }
 
+// ResNet's stem and its 3x3/2 max pool: in one pass (kernels::stem_max_pool), or the stem and
+// then the pool (the unfused pair, through a 3.2 MB intermediate).
+void bm_stem_pool(benchmark::State& state, bool fused, int threads) {
+  const k::conv_geometry g = conv(3, 224, 64, 7, 2, 1);
+  const k::pool_geometry q = k::make_pool_geometry(64, 112, 112, 3, 3, 2, 2, 1, 1);
+  buffer in(g.in_size(), 1), w(g.weight_size(), 2), bias(g.out_c, 3), mid(g.out_size(), 4), out(q.out_size(), 5);
+  buffer packed(k::packed_conv_weight_size(g), 6);
+  k::pack_conv_weights(g, w.get(), packed.get());
+  const k::epilogue ep{bias.get(), nullptr, k::activation::relu};
+  const auto part = [&](k::part p) {
+    if (fused) return k::stem_max_pool(g, q, in.get(), packed.get(), ep, out.get(), 1, p);
+    k::conv2d(g, in.get(), packed.get(), ep, mid.get(), 1, p);
+  };
+  for (auto _ : state) {
+    if (threads == 1) {
+      part({});
+      if (!fused) k::max_pool(q, mid.get(), out.get(), 1, {});
+    } else {
+      pool2().run(part);
+      if (!fused) pool2().run([&](k::part p) { k::max_pool(q, mid.get(), out.get(), 1, p); });
+    }
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2 * macs(g), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void bm_conv_reference(benchmark::State& state, k::conv_geometry g) {
   buffer in(g.in_size(), 1), w(g.weight_size(), 2), bias(g.out_c, 3), out(g.out_size(), 4);
   for (auto _ : state) {
@@ -204,6 +230,11 @@ int register_all() {
                                  conv(144, 56, 144, 3, 1, 144), 1, kind);
     benchmark::RegisterBenchmark((std::string("conv/mb_1x1_24-144_56/t1/") + act).c_str(), bm_conv,
                                  conv(24, 56, 144, 1, 1, 1), 1, kind);
+  }
+  for (bool fused : {true, false}) {
+    const std::string name = std::string("stem_7x7s2_3-64_224+max_pool/") + (fused ? "fused" : "apart");
+    benchmark::RegisterBenchmark((name + "/t1").c_str(), bm_stem_pool, fused, 1);
+    benchmark::RegisterBenchmark((name + "/t2").c_str(), bm_stem_pool, fused, 2)->UseRealTime();
   }
   benchmark::RegisterBenchmark("conv_reference/s1_3x3g32_128_56", bm_conv_reference, resnext[3].g)
       ->Unit(benchmark::kMillisecond);
