@@ -117,6 +117,30 @@ TEST_CASE("a conv that adds a residual writes over it where it reads it last", "
   for (std::size_t i = 0; i < fast.size(); ++i) CHECK(fast[i] == Approx(reference[i]).margin(1e-4));
 }
 
+TEST_CASE("only a call whose kernel reads each residual element first writes over it (fusion_traits::residual_in_place)",
+          "[memory]") {
+  // v1 = a(x); w = m(v1); v3 = b(w) + v1 (b absorbs the add); the output = c(v3), 256 floats
+  // each. b writes over v1 only if it says its kernel may: a user's call that absorbs a residual
+  // keeps a buffer of its own (v1, w and v3 are then live together at b).
+  for (bool in_place : {false, true}) {
+    INFO("residual_in_place " << in_place);
+    const dims d{4, 8, 8};
+    runtime::sketch s(d);
+    const runtime::value v1 = s.add({0}, d, {});
+    const runtime::value w = s.add({v1}, d, {});
+    const runtime::value v2 = s.add({w}, d, {.absorbs_residual = true, .residual_in_place = in_place});
+    const runtime::value v3 = s.add({v2, v1}, d, {.add = true});
+    const runtime::value result = s.add({v3}, d, {});
+    runtime::fuse_ops(s.ops(), result, runtime::traits_fuser{});
+    const runtime::placement p = runtime::place_ops(s.ops(), result, s.shapes(), runtime::traits_fuser{}, true);
+    REQUIRE(s.ops().size() == 4);
+    const runtime::sketch_op& b = s.ops()[2];
+    REQUIRE(b.took_residual);
+    CHECK((b.out_buffer == b.in_buffers[1]) == in_place);
+    CHECK(p.arena == (in_place ? 512 : 768));
+  }
+}
+
 TEST_CASE("a model that returns its input plans one copy into the caller's output", "[memory]") {
   using same = model<input<2, 3, 3>, identity>;
   STATIC_REQUIRE(memory_plan_v<same>.bytes == 0);

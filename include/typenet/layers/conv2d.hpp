@@ -39,7 +39,7 @@ struct conv2d {
   };
   using rules = rule_list<rule::conv2d_positive, rule::conv2d_output_groups, rule::conv2d_input_groups, rule::conv2d_kernel_fits>;
   static constexpr runtime::fusion_traits fusion{.absorbs_affine = true, .absorbs_residual = true, .absorbs_activation = true,
-                                                 .slice_inputs = 1, .slice_output = true};  // the fast kernel's
+                                                 .residual_in_place = true, .slice_inputs = 1, .slice_output = true};  // the fast kernel's
   // A squeeze-excitation gate before it folds into a dense 1x1 conv's weights, per image, where
   // that costs less than the pass over the input it saves. Measured (one thread, batch 1): the
   // fold wins while the packed weights are at most a quarter of the input (MobileNetV3's and
@@ -137,7 +137,7 @@ struct conv2d {
       pool_ = q;
       return pooled_ = true;
     }
-    bool took_residual() const override { return residual_; }
+    bool residual_in_place() const override { return residual_; }  // (the kernels read it first)
     bool absorb_gate() override { return folds_gate(g_) && !gated_ && !activated() && !residual_ && (gated_ = true); }
     int slice_inputs() const override { return fusion.slice_inputs; }  // slices are placed on the fast path only
     bool slice_output() const override { return fusion.slice_output; }

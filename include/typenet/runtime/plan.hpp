@@ -76,7 +76,9 @@ class call {
   virtual bool absorb_affine(const channel_affine&) { return false; }
   virtual bool absorb_activation(const activation&) { return false; }
   virtual bool absorb_residual() { return false; }  // gains an input added to its result
-  virtual bool took_residual() const { return false; }  // its last input is a residual it adds
+  // It took a residual (its last input) and reads each element's residual before writing that
+  // element: the placement may give its output the residual's buffer (fusion_traits::residual_in_place).
+  virtual bool residual_in_place() const { return false; }
   virtual const kernels::pool_geometry* as_max_pool() const { return nullptr; }
   virtual bool absorb_max_pool(const kernels::pool_geometry&) { return false; }  // pools its own output (last)
   virtual bool is_gate() const { return false; }    // x * gate, one factor per channel and image
@@ -148,6 +150,7 @@ struct fusion_traits {
   bool absorbs_residual = false;    // adds a second input in its store (once, before an activation)
   bool absorbs_activation = false;  // applies any following activation in its store (once)
   bool absorbs_relu = false;        // applies a following ReLU in its store (once)
+  bool residual_in_place = false;   // reads each element's residual before writing it (its output may take the residual's buffer)
   bool stem_pool = false;           // a max pool kernels::stem_max_pool applies (stem_pool_window)
   bool absorbs_stem_pool = false;   // a stem that pools its output so (stem_pool_conv; last)
   bool gate = false;                // x * gate per channel (squeeze-excitation's scale)
@@ -229,7 +232,7 @@ struct call_fuser {
   }
   bool is_add(const op& c) const { return c.body->is_add(); }
   bool residual(op& p) const { return p.body->absorb_residual(); }
-  bool took_residual(const op& o) const { return o.body->took_residual(); }
+  bool residual_in_place(const op& o) const { return o.body->residual_in_place(); }
   bool gate(const op& p, op& c) const {
     if (!p.body->is_gate() || !c.body->absorb_gate()) return false;
     c.name = p.name + "+" + c.name;
@@ -343,7 +346,7 @@ constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vec
     Op& o = ops[i];
     const value r = root[std::size_t(o.output)];
     int& out = buffer_of[std::size_t(r)];
-    if (out < 0 && slices && f.took_residual(o)) {
+    if (out < 0 && slices && f.residual_in_place(o)) {
       // The output takes its residual's buffer where this op reads it last: the kernels read each
       // element's residual before writing it, and the sum streams one tensor less (write-allocate).
       const value v = o.inputs.back();

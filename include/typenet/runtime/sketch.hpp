@@ -73,7 +73,7 @@ struct traits_fuser {
   constexpr bool residual(sketch_op& p) const {
     return p.traits.absorbs_residual && !p.took_activation && !p.took_residual && !p.took_pool && (p.took_residual = true);
   }
-  constexpr bool took_residual(const sketch_op& o) const { return o.took_residual; }
+  constexpr bool residual_in_place(const sketch_op& o) const { return o.took_residual && o.traits.residual_in_place; }
   constexpr int slice_inputs(const sketch_op& o) const { return o.traits.slice_inputs; }
   constexpr bool slice_output(const sketch_op& o) const { return o.traits.slice_output; }
   constexpr bool concat(const sketch_op& o) const { return o.traits.concat; }
