@@ -294,8 +294,10 @@ TEST_CASE("fast conv2d: few-channel stems vectorised over output channels (kerne
 
 // The stem and the max pool after it in one pass (kernels::stem_max_pool) against the reference
 // conv, bias and activation, then the reference max pool.
+// slack > 0: the output images are out_size + slack floats apart (a channel slice of a wider
+// buffer, as DenseNet's first concat), and the floats between them stay untouched.
 void check_stem_pool(const k::conv_geometry& g, int pad, bool ceil_mode, int batch, int parts, k::activation act,
-                     long nan_at = -1) {
+                     long nan_at = -1, long slack = 0) {
   const k::pool_geometry q = k::make_pool_geometry(g.out_c, g.out_h, g.out_w, 3, 3, 2, 2, pad, pad, ceil_mode);
   INFO(describe(g) << " pool pad " << pad << " ceil " << ceil_mode << " -> " << q.out_h << "x" << q.out_w << " batch "
                    << batch << " parts " << parts << " activation " << int(act) << " NaN at " << nan_at);
@@ -314,8 +316,18 @@ void check_stem_pool(const k::conv_geometry& g, int pad, bool ceil_mode, int bat
 
   std::vector<float> packed(std::size_t(k::packed_conv_weight_size(g)), nan_f);
   k::pack_conv_weights(g, w.data(), packed.data());
-  std::vector<float> out(want.size(), nan_f);
-  for (int i = 0; i < parts; ++i) k::stem_max_pool(g, q, in.data(), packed.data(), {bias.data(), nullptr, act}, out.data(), batch, {i, parts});
+  const long image = q.out_size() + slack;
+  constexpr float untouched = 7.0f;
+  std::vector<float> slots(std::size_t(image * batch), untouched);
+  k::pool_geometry sliced = q;
+  sliced.out_image_stride = slack ? image : 0;
+  for (int i = 0; i < parts; ++i)
+    k::stem_max_pool(g, sliced, in.data(), packed.data(), {bias.data(), nullptr, act}, slots.data(), batch, {i, parts});
+  std::vector<float> out;
+  for (int n = 0; n < batch; ++n) {
+    out.insert(out.end(), slots.begin() + n * image, slots.begin() + n * image + q.out_size());
+    for (long i = q.out_size(); i < image; ++i) REQUIRE(slots[std::size_t(n * image + i)] == untouched);
+  }
   require_close(out, want, 2e-5);
 }
 
@@ -336,6 +348,8 @@ TEST_CASE("fast conv2d: a stem and its 3x3/2 max pool in one pass (kernels::stem
   check_stem_pool(make_conv(4, 19, 25, 32, 5, 2, 2, 1), 1, true, 2, 1, k::activation::relu);
   check_stem_pool(make_conv(2, 27, 19, 64, {7, 5}, 2, {3, 2}, 1), 0, false, 1, 1, k::activation::none);
   for (k::activation act : all_activations) check_stem_pool(make_conv(3, 21, 21, 32, 7, 2, 3, 1), 1, false, 2, 2, act);
+  // into a channel slice: images 3 planes of 6x6 further apart than the output
+  check_stem_pool(make_conv(3, 23, 23, 64, 7, 2, 3, 1), 1, false, 3, 2, k::activation::relu, -1, 3 * 36);
   // NaN in the input: the windows over the conv outputs it reaches give NaN (with ReLU too: the
   // fused kernel's max_ps must not drop it)
   for (long at : {0L, 3L * 23 * 21 - 1, 2L * 23 * 21 + 10 * 21 + 7})
