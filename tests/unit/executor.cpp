@@ -138,8 +138,9 @@ TEST_CASE("one batch gives the same answer as its images one by one", "[executor
 namespace {
 // A batch of 3 through executors that run their first n ops image by image, for every n (and the
 // automatic choice): each image's answer is the one it gets alone. Values live across the split
-// (a residual stream, DenseNet's growing features in one buffer) move from the one-image arena
-// into the batch's.
+// (a residual stream, DenseNet's growing features in one buffer) move from the one-image arenas
+// into the batch's. With 2 threads images 0 and 1 run side by side (one per thread, each in its
+// own arena) and image 2 on both threads; with 3 threads all three side by side.
 template <class M>
 void check_every_split(const dynamic::model& dm) {
   const auto w = seeded_weights<M>(5);
@@ -149,9 +150,10 @@ void check_every_split(const dynamic::model& dm) {
   executor<M> one(w, {.threads = 2});
   for (int n = 0; n < 3; ++n) one.forward(x.data() + n * in, alone.data() + n * out, 1);
   const int ops = int(one.op_count());
+  for (int threads : {2, 3})
   for (int split = -1; split <= ops + 1; ++split) {
-    INFO("image_by_image " << split << " of " << ops << " ops");
-    const executor_options opt{.threads = 2, .max_batch = 3, .image_by_image = split};
+    INFO("image_by_image " << split << " of " << ops << " ops, " << threads << " threads");
+    const executor_options opt{.threads = threads, .max_batch = 3, .image_by_image = split};
     std::vector<float> y(alone.size()), yd(alone.size());
     executor<M>(w, opt).forward(x.data(), y.data(), 3);
     dynamic::executor(dm, w, opt).forward(x.data(), yd.data(), 3);

@@ -2,6 +2,8 @@
 // description (dynamic::model::memory()) on every zoo model, against hand-computed figures on
 // small models, and against what the executor actually allocates and runs.
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <sstream>
 #include <typenet/dynamic/executor.hpp>
 #include <typenet/runtime/executor.hpp>
@@ -185,4 +187,17 @@ TEST_CASE("the summary prints the memory plan next to the naive figure", "[memor
   dynamic::print_summary(dynamic::model::of<branches>(), d, "branches");
   CHECK_THAT(s.str(), Catch::Contains("Activations:  4,096 bytes per image (memory plan; naive 2 buffers x largest: 4,096)"));
   CHECK(s.str() == d.str());
+}
+
+TEST_CASE("buffers of a huge page or more start on a huge-page boundary; every buffer is zeroed", "[memory]") {
+  // (freed with the alignment they were made with: ASan's sanitize.unit checks new/delete pairs)
+  for (long n : {1L, 17L, 524287L, 524288L, 524288L * 3 + 5}) {
+    INFO(n << " floats");
+    const runtime::aligned_floats b = runtime::allocate_floats(n);
+    const auto address = reinterpret_cast<std::uintptr_t>(b.get());
+    const bool huge = std::size_t(n) * sizeof(float) >= runtime::huge_page;
+    CHECK(address % (huge ? runtime::huge_page : 64) == 0);
+    CHECK(b.get_deleter().alignment == (huge ? runtime::huge_page : 64));
+    CHECK(std::all_of(b.get(), b.get() + n, [](float x) { return x == 0.0f; }));
+  }
 }

@@ -150,18 +150,11 @@ class executor_core {
     if (ops.empty()) throw std::logic_error("executor::forward: the executor has no plan");
     buffers_[0] = const_cast<float*>(input);  // never written: calls only write buffers >= 1
     buffers_[1] = output;
-    // Ops [0, split) image by image, in an arena of one image (the placement shares floats between
-    // values by op order, which a second image's run would break), then the values live across
-    // the split into the batch's arena; the rest on the whole batch (see per_image_ops).
+    // Ops [0, split) image by image (see per_image_ops), then the values that live across the
+    // split go into the batch's arena; the rest on the whole batch.
     const std::size_t split = batch > 1 ? per_image_ops(batch) : 0;
-    const compiled_plan& c = *plan_;
-    for (int n = 0; n < batch && split > 0; ++n) {
-      for (std::size_t i = 0; i < split; ++i) run_op(i, n, 1, op_seconds, true);
-      for (std::size_t b = 2; b < c.first.size(); ++b)
-        if (c.first[b] < long(split) && c.last[b] >= long(split))
-          std::copy_n(image_buffers_[b], c.floats[b], buffers_[b] + n * c.floats[b]);
-    }
-    for (std::size_t i = split; i < ops.size(); ++i) run_op(i, 0, batch, op_seconds);
+    if (split > 0) run_images(split, batch, op_seconds);
+    for (std::size_t i = split; i < ops.size(); ++i) run_op(i, batch_arena{0, batch}, op_seconds);
   }
 
   int threads() const { return pool_.size(); }
@@ -227,10 +220,8 @@ class executor_core {
     arena_ = runtime::allocate_floats(plan_->arena * options_.max_batch);
     buffers_.assign(plan_->offsets.size(), nullptr);
     for (std::size_t id = 2; id < plan_->offsets.size(); ++id) buffers_[id] = arena_.get() + plan_->offsets[id] * options_.max_batch;
-    image_buffers_.assign(plan_->offsets.size(), nullptr);
     if (options_.max_batch == 1) return;  // batches of one never run image by image
-    image_arena_ = runtime::allocate_floats(plan_->arena);
-    for (std::size_t id = 2; id < plan_->offsets.size(); ++id) image_buffers_[id] = image_arena_.get() + plan_->offsets[id];
+    image_arena_ = runtime::allocate_floats(plan_->arena * std::min(pool_.size(), options_.max_batch));
   }
 
   static executor_options normalise(executor_options o) {
@@ -245,13 +236,51 @@ class executor_core {
     return o;
   }
 
-  // Op i on images [first, first + batch) of the caller's input and output; in the batch's arena,
-  // or (one_image) in the arena of one image.
-  void run_op(std::size_t i, int first, int batch, double* op_seconds, bool one_image = false) {
+  // Where an op runs: images [first, first + batch) of the batch's arena, split over the team;
+  // or one image in the one-image arena of a thread (`slot`), on that thread alone.
+  struct batch_arena {
+    int first, batch;
+  };
+  struct image_arena {
+    int image, slot;
+    bool team;  // the whole team on this image (else the calling thread alone)
+  };
+
+  // Ops [0, split) of every image, each in an arena of one image (the placement shares floats
+  // between values by op order, which a second image's run would break). With T threads, the
+  // first batch - batch % T images run T at a time, one per thread and each thread through every
+  // op alone (no barrier per op, each thread's image in its own cache); the rest on the whole team.
+  // A profile then counts thread 0's time per op (its share of the images).
+  void run_images(std::size_t split, int batch, double* op_seconds) {
+    const int team = pool_.size();
+    const int side_by_side = team > 1 ? batch / team * team : 0;
+    const auto image = [&](image_arena where, double* seconds) {
+      for (std::size_t i = 0; i < split; ++i) run_op(i, where, seconds);
+      const compiled_plan& c = *plan_;
+      const float* base = image_arena_.get() + std::size_t(where.slot) * std::size_t(c.arena);
+      for (std::size_t b = 2; b < c.first.size(); ++b)
+        if (c.first[b] < long(split) && c.last[b] >= long(split))
+          std::copy_n(base + c.offsets[b], c.floats[b], buffers_[b] + where.image * c.floats[b]);
+    };
+    if (side_by_side > 0)
+      pool_.run([&](kernels::part p) {
+        for (int n = p.index; n < side_by_side; n += p.count) image({n, p.index, false}, p.index == 0 ? op_seconds : nullptr);
+      });
+    for (int n = side_by_side; n < batch; ++n) image({n, 0, true}, op_seconds);
+  }
+
+  template <class Where>
+  void run_op(std::size_t i, Where where, double* op_seconds) {
     const runtime::op& o = plan_->ops[i];
     if (o.elided) return;  // a concat whose inputs were written into their slices of its output
+    constexpr bool one_image = std::is_same_v<Where, image_arena>;
     const auto at = [&](int id, long offset, long stride) {
-      return one_image && id >= 2 ? image_buffers_[std::size_t(id)] + offset : buffers_[std::size_t(id)] + offset + first * stride;
+      if constexpr (one_image) {
+        if (id >= 2) return image_arena_.get() + std::size_t(where.slot) * std::size_t(plan_->arena) + plan_->offsets[std::size_t(id)] + offset;
+        return buffers_[std::size_t(id)] + offset + where.image * stride;
+      } else {
+        return buffers_[std::size_t(id)] + offset + where.first * stride;
+      }
     };
     runtime::io x;
     for (std::size_t k = 0; k < o.in_buffers.size(); ++k) {
@@ -261,8 +290,18 @@ class executor_core {
     }
     x.out = at(o.out_buffer, o.out_offset, o.out_stride);
     x.out_stride = o.out_stride;
+    int batch = 1;
+    if constexpr (!one_image) batch = where.batch;
     const auto start = op_seconds ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    for (int phases = o.body->phases(batch); x.phase < phases; ++x.phase) pool_.run([&](kernels::part p) { o.body->run(x, batch, p); });
+    for (int phases = o.body->phases(batch); x.phase < phases; ++x.phase) {
+      if constexpr (one_image) {
+        if (!where.team) {
+          o.body->run(x, 1, kernels::part{0, 1});
+          continue;
+        }
+      }
+      pool_.run([&](kernels::part p) { o.body->run(x, batch, p); });
+    }
     if (op_seconds) op_seconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
@@ -314,8 +353,7 @@ class executor_core {
   runtime::thread_pool pool_;
   std::shared_ptr<const compiled_plan> plan_;  // shared with executors made from this one
   runtime::aligned_floats arena_;              // every scratch activation, max_batch images each
-  runtime::aligned_floats image_arena_;        // the same for one image (max_batch > 1: per_image_ops)
-  std::vector<float*> image_buffers_;          // by buffer id, in image_arena_
+  runtime::aligned_floats image_arena_;        // one image's, per thread (max_batch > 1: per_image_ops)
   std::vector<float*> buffers_;
   std::atomic<bool> busy_{false};              // a forward() is running
 };
