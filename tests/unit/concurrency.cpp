@@ -279,3 +279,35 @@ TEST_CASE("an executor sharing another's plan must use its kernels", "[threads][
   CHECK(shared.shares_weights_with(reference));
   CHECK_FALSE(shared.fused());
 }
+
+// A squeeze-excitation folded into the 1x1 conv after it: each run scales the packed weights by
+// its image's gate in working memory of its own (io::scratch, per executor and thread), so
+// executors sharing the plan never write the same floats (TSan's tsan.threads checks it too).
+using gated = model<input<3, 31, 29>, conv2d<16, 3, 2, 1>, batch_norm, hardswish, squeeze_excitation<16, 8, relu, hardsigmoid>,
+                    conv2d<12, 1>, batch_norm, global_avg_pool, linear<5>>;
+
+TEST_CASE("executors sharing the plan of a model with a folded squeeze-excitation match bit for bit", "[threads][executor]") {
+  const weight_store weights = seeded_weights<gated>(3);
+  constexpr long in_size = executor<gated>::input_size, out_size = executor<gated>::output_size;
+  constexpr int images = 4, rounds = 3000;
+  const std::vector<float> x = random_input(images * in_size, 11);
+  std::vector<float> expected(std::size_t(images * out_size));
+  executor<gated> a(weights, {.threads = 1, .max_batch = images});
+  for (int n = 0; n < images; ++n) a.forward(x.data() + n * in_size, expected.data() + n * out_size, 1);
+  executor<gated> b(a, {.threads = 2, .max_batch = images});
+  REQUIRE(b.shares_weights_with(a));
+  auto loop = [&](auto& ex, int batch, int& mismatches) {
+    std::vector<float> y(std::size_t(batch * out_size));
+    for (int r = 0; r < rounds; ++r)
+      for (int n = 0; n + batch <= images; n += batch) {
+        ex.forward(x.data() + n * in_size, y.data(), batch);
+        if (std::memcmp(y.data(), expected.data() + n * out_size, y.size() * sizeof(float)) != 0) ++mismatches;
+      }
+  };
+  int m1 = 0, m2 = 0;
+  std::thread t1([&] { loop(a, 1, m1); });
+  std::thread t2([&] { loop(b, 2, m2); });  // two images side by side on b's two threads
+  t1.join(), t2.join();
+  CHECK(m1 == 0);
+  CHECK(m2 == 0);
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "random_input.hpp"
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <sstream>
@@ -170,6 +171,14 @@ TEST_CASE("a batch runs its first ops image by image: any split gives each image
   using dense = model<input<3, 15, 13>, conv2d<6, 3, 2, 1>, batch_norm, relu, max_pool<3, 2, 1>, densenet::block<3, 4, 2>,
                       densenet::transition<9>, batch_norm, relu, global_avg_pool, linear<5>>;
   check_every_split<dense>(dynamic::model::of<dense>());
+  // A squeeze-excitation folded into the 1x1 conv after it: per image, the conv scales its packed
+  // weights by the image's gate into working memory of its run (io::scratch), so two images side
+  // by side must not share it.
+  using gated = model<input<3, 31, 29>, conv2d<16, 3, 2, 1>, batch_norm, hardswish, squeeze_excitation<16, 8, relu, hardsigmoid>,
+                      conv2d<12, 1>, batch_norm, global_avg_pool, linear<5>>;
+  const auto ops = executor<gated>(seeded_weights<gated>(1)).plan();
+  REQUIRE(std::any_of(ops.begin(), ops.end(), [](const runtime::op& o) { return o.name == "3+4+5" && o.body->scratch_floats() > 0; }));
+  check_every_split<gated>(dynamic::model::of<gated>());
   REQUIRE_THROWS_WITH((executor<small>(seeded_weights<small>(1), {.image_by_image = -2})),
                       Catch::Contains("image_by_image must be -1 (automatic) or a number of ops, got -2"));
 }

@@ -114,7 +114,6 @@ struct conv2d {
       if (!fast) return;
       packed_ = runtime::allocate_floats(kernels::packed_conv_weight_size(g_));
       kernels::pack_conv_weights(g_, weight_.data(), packed_.get());
-      if (gated_) gated_weights_ = runtime::allocate_floats(kernels::packed_conv_weight_size(g_));
       fast_bias_ = runtime::allocate_floats(g_.out_c);
       std::copy(bias_.begin(), bias_.end(), fast_bias_.get());
       weight_ = std::vector<float>(), bias_ = std::vector<float>();  // frees them (`= {}` would keep the capacity)
@@ -142,6 +141,8 @@ struct conv2d {
     int slice_inputs() const override { return fusion.slice_inputs; }  // slices are placed on the fast path only
     bool slice_output() const override { return fusion.slice_output; }
     long weight_floats() const override { return g_.weight_size(); }
+    // Gated: the packed weights times one image's gate.
+    long scratch_floats() const override { return gated_ && packed_ ? kernels::packed_conv_weight_size(g_) : 0; }
 
    private:
     kernels::conv_geometry g_;
@@ -151,15 +152,14 @@ struct conv2d {
     bool residual_ = false;
     bool pooled_ = false;          // its output is pool_'s (after the activation)
     kernels::pool_geometry pool_{};
-    bool gated_ = false;                   // inputs: x, the gate (C per image), then the residual
-    runtime::aligned_floats gated_weights_;  // the packed weights times one image's gate
+    bool gated_ = false;  // inputs: x, the gate (C per image), then the residual
 
     void run_gated(const kernels::conv_geometry& g, const runtime::io& x, const float* residual, kernels::part p) const {
       const int n = x.phase / 2;
       if (x.phase % 2 == 0)
         return kernels::scale_weight_columns(kernels::conv_blocks_per_group(g), g.in_c, kernels::conv_block(g), packed_.get(),
-                                             x.in[1] + long(n) * g.in_c, gated_weights_.get(), p);
-      kernels::conv2d(g, x.in[0] + n * g.in_image(), gated_weights_.get(),
+                                             x.in[1] + long(n) * g.in_c, x.scratch, p);
+      kernels::conv2d(g, x.in[0] + n * g.in_image(), x.scratch,
                       {fast_bias_.get(), residual ? residual + n * g.out_size() : nullptr, act_.kind}, x.out + n * g.out_image(), 1, p);
     }
     bool activated() const { return act_.kind != kernels::activation::none; }

@@ -1,7 +1,8 @@
 #pragma once
 // Running a model: its description (ir::node, from either front end) planned once at set-up
 // (runtime/plan.hpp: emit, fuse, place, prepare) into a flat list of kernel calls that own every
-// parameter they read. All memory (packed weights, activation buffers for max_batch images) is
+// parameter they read and no state: all memory (packed weights, activation buffers for max_batch
+// images, the calls' working memory: call::scratch_floats, one per thread) is
 // allocated at set-up: forward() allocates nothing. The activation buffers are the memory plan's
 // (runtime/sketch.hpp): for a static model the same bytes as memory_plan_v<M>, per image.
 //
@@ -103,6 +104,7 @@ struct compiled_plan {
   std::vector<runtime::op> ops;
   std::vector<long> offsets;  // by buffer id: per-image offset in the arena (ids 0, 1: the caller's)
   long arena = 0;             // floats per image
+  long scratch = 0;           // floats of working memory per run (the largest call::scratch_floats())
   std::vector<long> first, last;  // by buffer id: the op that first writes it, the last that reads it
   std::vector<long> floats;       // by buffer id: floats per image (its image stride)
   dims input, output;
@@ -200,6 +202,7 @@ class executor_core {
     for (runtime::op& o : plan.ops()) {
       if (o.inputs.size() > runtime::io::max_inputs) throw std::logic_error("executor: a call has too many inputs");
       o.body->prepare(options_.fused);
+      compiled.scratch = std::max(compiled.scratch, o.body->scratch_floats());
     }
     compiled.ops = std::move(plan.ops());
     compiled.offsets = placed.offsets, compiled.arena = placed.arena;
@@ -220,8 +223,11 @@ class executor_core {
     arena_ = runtime::allocate_floats(plan_->arena * options_.max_batch);
     buffers_.assign(plan_->offsets.size(), nullptr);
     for (std::size_t id = 2; id < plan_->offsets.size(); ++id) buffers_[id] = arena_.get() + plan_->offsets[id] * options_.max_batch;
-    if (options_.max_batch == 1) return;  // batches of one never run image by image
-    image_arena_ = runtime::allocate_floats(plan_->arena * std::min(pool_.size(), options_.max_batch));
+    // Per slot (a thread running its own image, or the whole team: slot 0), one arena of one image
+    // and one call's scratch; batches of one never run image by image.
+    const int slots = options_.max_batch == 1 ? 1 : std::min(pool_.size(), options_.max_batch);
+    scratch_ = runtime::allocate_floats(plan_->scratch * slots);
+    if (options_.max_batch > 1) image_arena_ = runtime::allocate_floats(plan_->arena * slots);
   }
 
   static executor_options normalise(executor_options o) {
@@ -290,6 +296,8 @@ class executor_core {
     }
     x.out = at(o.out_buffer, o.out_offset, o.out_stride);
     x.out_stride = o.out_stride;
+    x.scratch = scratch_.get();
+    if constexpr (one_image) x.scratch += std::size_t(where.slot) * std::size_t(plan_->scratch);
     int batch = 1;
     if constexpr (!one_image) batch = where.batch;
     const auto start = op_seconds ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
@@ -354,6 +362,7 @@ class executor_core {
   std::shared_ptr<const compiled_plan> plan_;  // shared with executors made from this one
   runtime::aligned_floats arena_;              // every scratch activation, max_batch images each
   runtime::aligned_floats image_arena_;        // one image's, per thread (max_batch > 1: per_image_ops)
+  runtime::aligned_floats scratch_;            // one call's working memory (io::scratch), per thread
   std::vector<float*> buffers_;
   std::atomic<bool> busy_{false};              // a forward() is running
 };

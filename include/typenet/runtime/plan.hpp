@@ -45,6 +45,7 @@ struct io {
   long out_stride = 0;
   bool in_place[max_inputs] = {};  // a concat's input already in its slice of out: nothing to copy
   int phase = 0;                   // for a call of several phases (call::phases)
+  float* scratch = nullptr;        // call::scratch_floats() floats of this run's own (its parts share it)
 };
 
 // y = x * scale[c] + shift[c] per channel: what an inference batch norm is, for fusion.
@@ -70,6 +71,10 @@ class call {
   virtual int phases(int batch) const { return (void)batch, 1; }
   // Once, after fusion: fast kernels (repack weights here) or the reference ones.
   virtual void prepare(bool fast) { (void)fast; }
+  // Floats of working memory a run needs beyond its input and output (after prepare): the executor
+  // hands every run its own (io::scratch), so that runs of one call on several images or in several
+  // executors sharing the plan at the same time never meet. A call keeps no state of its own.
+  virtual long scratch_floats() const { return 0; }
   // The weights it reads on every image (for the executor's choice of image order).
   virtual long weight_floats() const { return 0; }
 
