@@ -273,7 +273,10 @@ inline void conv_tile(const conv_tile_args& a) {
     for (int r = 0; r < R; ++r) {
       if (r >= a.rows) break;
 #pragma GCC unroll 8
-      for (int v = 0; v < V; ++v) __builtin_prefetch(a.out + r * ohw + sl[v].out_off, 1, 3);
+      for (int v = 0; v < V; ++v) {
+        __builtin_prefetch(a.out + r * ohw + sl[v].out_off, 1, 3);
+        if (a.res && a.res != a.out) __builtin_prefetch(a.res + r * ohw + sl[v].out_off, 0, 3);
+      }
     }
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
@@ -281,7 +284,7 @@ inline void conv_tile(const conv_tile_args& a) {
 #pragma GCC unroll 8
       for (int v = 0; v < V; ++v) acc[r][v] = b;
     }
-    if (a.res) {
+    if (a.res && !a.last) {  // (partial sums go to out, which may be the residual: read it now)
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) {
         if (r >= a.rows) break;
@@ -358,6 +361,8 @@ inline void conv_tile(const conv_tile_args& a) {
 #pragma GCC unroll 8
     for (int v = 0; v < V; ++v) {
       __m512 y = acc[r][v];
+      if (a.res && a.first && a.last)  // one pass: the residual at the store, its lines fetched at the start
+        y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(__mmask16(sl[v].store), a.res + r * ohw + sl[v].out_off));
       if (a.last) y = activate_in_register(a.act, y);  // NaN survives, as in PyTorch
       _mm512_mask_storeu_ps(a.out + r * ohw + sl[v].out_off, __mmask16(sl[v].store), y);
     }
