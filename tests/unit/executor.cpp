@@ -151,16 +151,17 @@ void check_every_split(const dynamic::model& dm) {
   executor<M> one(w, {.threads = 2});
   for (int n = 0; n < 3; ++n) one.forward(x.data() + n * in, alone.data() + n * out, 1);
   const int ops = int(one.op_count());
-  for (int threads : {2, 3})
-  for (int split = -1; split <= ops + 1; ++split) {
-    INFO("image_by_image " << split << " of " << ops << " ops, " << threads << " threads");
-    const executor_options opt{.threads = threads, .max_batch = 3, .image_by_image = split};
-    std::vector<float> y(alone.size()), yd(alone.size());
-    executor<M>(w, opt).forward(x.data(), y.data(), 3);
-    dynamic::executor(dm, w, opt).forward(x.data(), yd.data(), 3);
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      REQUIRE(y[i] == Approx(alone[i]).epsilon(1e-5).margin(1e-5));
-      REQUIRE(yd[i] == y[i]);
+  for (int threads : {2, 3}) {
+    for (int split = -1; split <= ops + 1; ++split) {
+      INFO("image_by_image " << split << " of " << ops << " ops, " << threads << " threads");
+      const executor_options opt{.threads = threads, .max_batch = 3, .image_by_image = split};
+      std::vector<float> y(alone.size()), yd(alone.size());
+      executor<M>(w, opt).forward(x.data(), y.data(), 3);
+      dynamic::executor(dm, w, opt).forward(x.data(), yd.data(), 3);
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        REQUIRE(y[i] == Approx(alone[i]).epsilon(1e-5).margin(1e-5));
+        REQUIRE(yd[i] == y[i]);
+      }
     }
   }
 }

@@ -436,10 +436,10 @@ inline void element_range(long n, kernels::part p, long& begin, long& end) {
 }
 
 // Buffers of at least one huge page (2 MiB) start on a huge-page boundary, and the huge pages they
-// cover are offered to transparent huge pages (madvise: the mode Debian's kernels default to only
-// huge-pages what asks). Packed weights and activations are streamed every pass: with 4 KiB pages
-// that is a TLB miss per 4 KiB (ResNeXt-50: about 1-2% of a pass, measured on Zen 4). Only whole
-// huge pages inside the buffer are advised, so the resident size is what is touched, as before.
+// cover are offered to transparent huge pages (in THP's `madvise` mode only memory that asks gets
+// them; in `always` mode the advice changes nothing). Packed weights and activations are streamed
+// every pass: with 4 KiB pages that is a TLB miss per 4 KiB (ResNeXt-50: about 1-2% of a pass,
+// measured on Zen 4). Only whole huge pages inside a buffer are advised: no resident memory added.
 inline constexpr std::size_t huge_page = std::size_t(2) << 20;
 
 struct aligned_delete {
