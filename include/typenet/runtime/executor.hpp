@@ -263,16 +263,20 @@ class executor_core {
     const auto image = [&](image_arena where, double* seconds) {
       for (std::size_t i = 0; i < split; ++i) run_op(i, where, seconds);
       const compiled_plan& c = *plan_;
-      const float* base = image_arena_.get() + std::size_t(where.slot) * std::size_t(c.arena);
       for (std::size_t b = 2; b < c.first.size(); ++b)
         if (c.first[b] < long(split) && c.last[b] >= long(split))
-          std::copy_n(base + c.offsets[b], c.floats[b], buffers_[b] + where.image * c.floats[b]);
+          std::copy_n(image_buffer(where.slot, b), c.floats[b], buffers_[b] + where.image * c.floats[b]);
     };
     if (side_by_side > 0)
       pool_.run([&](kernels::part p) {
         for (int n = p.index; n < side_by_side; n += p.count) image({n, p.index, false}, p.index == 0 ? op_seconds : nullptr);
       });
     for (int n = side_by_side; n < batch; ++n) image({n, 0, true}, op_seconds);
+  }
+
+  // Buffer `id` in the one-image arena of thread slot `slot`.
+  float* image_buffer(int slot, std::size_t id) const {
+    return image_arena_.get() + std::size_t(slot) * std::size_t(plan_->arena) + plan_->offsets[id];
   }
 
   template <class Where>
@@ -282,7 +286,7 @@ class executor_core {
     constexpr bool one_image = std::is_same_v<Where, image_arena>;
     const auto at = [&](int id, long offset, long stride) {
       if constexpr (one_image) {
-        if (id >= 2) return image_arena_.get() + std::size_t(where.slot) * std::size_t(plan_->arena) + plan_->offsets[std::size_t(id)] + offset;
+        if (id >= 2) return image_buffer(where.slot, std::size_t(id)) + offset;
         return buffers_[std::size_t(id)] + offset + where.image * stride;
       } else {
         return buffers_[std::size_t(id)] + offset + where.first * stride;
