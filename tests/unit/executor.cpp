@@ -185,23 +185,24 @@ TEST_CASE("a batch runs its first ops image by image: any split gives each image
 }
 
 TEST_CASE("a profile times every op, images side by side included, and changes no result", "[executor][threads]") {
-  // batch 3 on 2 threads: images 0 and 1 side by side (thread 0's times count), image 2 and the
-  // ops after the split on both threads
+  // On 2 threads: batch 2 runs its image-by-image ops only side by side (thread 0's times count);
+  // batch 3 runs image 2 on both threads too; the ops after the split run on the whole batch.
   const auto w = seeded_weights<small>(4);
   const auto x = random_input(3 * small::input_shape::size, 9);
-  for (int split : {-1, 0, 3}) {
-    INFO("image_by_image " << split);
-    executor<small> e(w, {.threads = 2, .max_batch = 3, .image_by_image = split});
-    std::vector<float> plain(3 * 7), profiled(3 * 7);
-    std::vector<double> seconds(e.op_count(), 0.0);
-    e.forward(x.data(), plain.data(), 3);
-    e.forward(x.data(), profiled.data(), 3, seconds.data());
-    CHECK(profiled == plain);
-    for (std::size_t i = 0; i < seconds.size(); ++i) {
-      INFO("op " << i << " '" << e.plan()[i].name << "'");
-      if (e.plan()[i].elided) CHECK(seconds[i] == 0.0); else CHECK(seconds[i] > 0.0);
+  for (int batch : {2, 3})
+    for (int split : {-1, 0, 3}) {
+      INFO("batch " << batch << ", image_by_image " << split);
+      executor<small> e(w, {.threads = 2, .max_batch = 3, .image_by_image = split});
+      std::vector<float> plain(std::size_t(batch * 7)), profiled(plain.size());
+      std::vector<double> seconds(e.op_count(), 0.0);
+      e.forward(x.data(), plain.data(), batch);
+      e.forward(x.data(), profiled.data(), batch, seconds.data());
+      CHECK(profiled == plain);
+      for (std::size_t i = 0; i < seconds.size(); ++i) {
+        INFO("op " << i << " '" << e.plan()[i].name << "'");
+        if (e.plan()[i].elided) CHECK(seconds[i] == 0.0); else CHECK(seconds[i] > 0.0);
+      }
     }
-  }
 }
 
 TEST_CASE("seeded weights are deterministic and cover the model", "[weights]") {
