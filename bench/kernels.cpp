@@ -19,6 +19,8 @@
 #include <typenet/runtime/peak.hpp>
 #include <typenet/runtime/thread_pool.hpp>
 
+#include "random_buffer.hpp"
+
 namespace k = typenet::kernels;
 
 namespace {
@@ -80,20 +82,7 @@ const named_geometry resnext[] = {
     {"dw_5x5_672_14", conv(672, 14, 672, 5, 1, 672)},
 };
 
-// 2 MiB-aligned buffers (huge pages where the kernel grants them), filled with small randoms.
-struct buffer {
-  std::unique_ptr<float, decltype(&std::free)> p{nullptr, &std::free};
-  explicit buffer(long n, unsigned seed = 1) {
-    const std::size_t align = std::size_t(2) << 20;
-    const std::size_t bytes = (std::size_t(n) * sizeof(float) + align - 1) / align * align;
-    p.reset(static_cast<float*>(std::aligned_alloc(align, bytes)));
-    if (!p) throw std::bad_alloc();
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-    for (long i = 0; i < n; ++i) p.get()[i] = d(rng);
-  }
-  float* get() const { return p.get(); }
-};
+using buffer = bench::random_buffer;
 
 double macs(const k::conv_geometry& g) {
   return double(g.out_size()) * g.in_c_per_group() * g.taps();
