@@ -5,12 +5,8 @@
 // "peak_fma" measures the machine's FMA ceiling (registers only) for the ratio.
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
-#include <memory>
-#include <new>
-#include <random>
+#include <string>
 #include <utility>
-#include <vector>
 
 #include <typenet/kernels/conv2d.hpp>
 #include <typenet/kernels/linear.hpp>

@@ -18,12 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <memory>
-#include <new>
-#include <random>
 #include <string>
-#include <vector>
 
 #include <typenet/kernels/conv2d.hpp>
 #include <typenet/kernels/reference.hpp>
