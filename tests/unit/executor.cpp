@@ -193,7 +193,7 @@ TEST_CASE("a profile times every op, images side by side included, and changes n
     for (int split : {-1, 0, 3}) {
       INFO("batch " << batch << ", image_by_image " << split);
       executor<small> e(w, {.threads = 2, .max_batch = 3, .image_by_image = split});
-      std::vector<float> plain(std::size_t(batch * 7)), profiled(plain.size());
+      std::vector<float> plain(std::size_t(batch * executor<small>::output_size)), profiled(plain.size());
       std::vector<double> seconds(e.op_count(), 0.0);
       e.forward(x.data(), plain.data(), batch);
       e.forward(x.data(), profiled.data(), batch, seconds.data());
