@@ -1,6 +1,6 @@
 // Kernel benchmarks on ResNeXt-50 32x4d (and ResNet-50, Inception-v3, the mobile zoo's depthwise)
 // layer geometries, batch 1, 224x224.
-// Counter "FLOPS" = 2 * MACs per second. Single-threaded runs use CPU time (robust against other
+// Counter "FLOPS" = 2 * MACs per second (for strassen/, the direct product's MACs: comparable). Single-threaded runs use CPU time (robust against other
 // processes on a shared machine); the 2-thread runs (thread_pool) use wall time.
 // "peak_fma" measures the machine's FMA ceiling (registers only) for the ratio.
 #include <benchmark/benchmark.h>
@@ -12,6 +12,7 @@
 #include <typenet/kernels/linear.hpp>
 #include <typenet/kernels/pool.hpp>
 #include <typenet/kernels/reference.hpp>
+#include <typenet/kernels/strassen.hpp>
 #include <typenet/runtime/peak.hpp>
 #include <typenet/runtime/thread_pool.hpp>
 
@@ -99,6 +100,20 @@ void bm_conv(benchmark::State& state, k::conv_geometry g, int threads, k::activa
       k::conv2d(g, in.get(), packed.get(), ep, out.get(), 1, {});
     else
       pool2().run([&](k::part p) { k::conv2d(g, in.get(), packed.get(), ep, out.get(), 1, p); });
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOPS"] = benchmark::Counter(2 * macs(g), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The same layer through Strassen's seven products (kernels/strassen.hpp), one thread: beside
+// conv/<name>/t1 for the layers strassen_applies to (strassen_fast takes those where it wins).
+void bm_strassen(benchmark::State& state, k::conv_geometry g) {
+  buffer in(g.in_size(), 1), w(g.weight_size(), 2), bias(g.out_c, 3), out(g.out_size(), 4);
+  buffer packed(k::packed_strassen_weight_size(g), 5), sums(k::strassen_scratch_size(g), 6);
+  k::pack_strassen_weights(g, w.get(), packed.get());
+  const k::epilogue ep{bias.get(), nullptr, k::activation::relu};
+  for (auto _ : state) {
+    k::strassen_conv2d(g, in.get(), sums.get(), packed.get(), ep, out.get(), 1);
     benchmark::ClobberMemory();
   }
   state.counters["FLOPS"] = benchmark::Counter(2 * macs(g), benchmark::Counter::kIsIterationInvariantRate);
@@ -203,6 +218,9 @@ int register_all() {
   for (const auto& c : resnext)
     benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/t2").c_str(), bm_conv, c.g, 2, k::activation::relu)
         ->UseRealTime();
+  for (const auto& c : resnext)
+    if (k::strassen_applies(c.g))
+      benchmark::RegisterBenchmark((std::string("strassen/") + c.name + "/t1").c_str(), bm_strassen, c.g);
   for (const auto& c : resnext)
     for (int index = 0; index < 2; ++index)
       benchmark::RegisterBenchmark((std::string("conv/") + c.name + "/part" + char('0' + index) + "of2").c_str(),

@@ -166,6 +166,8 @@ void print_profile(net& executor, const float* x, float* y, int batch, int repea
   std::printf("%-32s %10.3f %6.1f%% %10.1f %6.1f%%\n", "total", total / repeat * 1e3, 100.0, gflops(macs, total),
               100 * gflops(macs, total) / peak);
   std::printf("peak: %.1f GFLOP/s FP32 FMA on %d thread%s (measured now)\n", peak, executor.threads(), executor.threads() == 1 ? "" : "s");
+  std::printf("GFLOP/s counts each layer's multiply-adds as written; a 1x1 layer that Strassen's products run on one\n"
+              "thread (stage 3, include/typenet/kernels/strassen.hpp) does 7/8 of them\n");
 }
 
 int run(const options& o) {

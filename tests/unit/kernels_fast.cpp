@@ -16,6 +16,7 @@
 #include <typenet/kernels/linear.hpp>
 #include <typenet/kernels/pool.hpp>
 #include <typenet/kernels/reference.hpp>
+#include <typenet/kernels/strassen.hpp>
 #include <typenet/layers/hardsigmoid.hpp>
 #include <typenet/layers/hardswish.hpp>
 #include <typenet/layers/relu.hpp>
@@ -77,6 +78,7 @@ struct conv_options {
   k::activation act = k::activation::none;  // applied when relu is false
   float input_scale = 1.0f;                 // inputs uniform in +-input_scale
   long nan_at = -1;                         // an input element made NaN
+  bool strassen = false;                    // kernels/strassen.hpp's packing and call
 };
 
 // The layers' reference function (in double) of each fused activation.
@@ -115,35 +117,46 @@ void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed 
     want[i] = float(activation_reference(act, double(want[i])));
   }
 
-  std::vector<float> packed(std::size_t(k::packed_conv_weight_size(g)), nan_f);
-  k::pack_conv_weights(g, w.data(), packed.data());
+  std::vector<float> packed(std::size_t(o.strassen ? k::packed_strassen_weight_size(g) : k::packed_conv_weight_size(g)), nan_f);
+  if (o.strassen)
+    k::pack_strassen_weights(g, w.data(), packed.data());
+  else
+    k::pack_conv_weights(g, w.data(), packed.data());
   std::vector<float> out(want.size(), nan_f);
   if (o.in_place) out = res;
   k::epilogue ep;
   ep.bias = o.bias ? bias.data() : nullptr;
   ep.residual = o.residual ? (o.in_place ? out.data() : res.data()) : nullptr;
   ep.act = act;
-  for (int i = 0; i < o.parts; ++i)
-    k::conv2d(g, in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
+  std::vector<float> sums(std::size_t(o.strassen ? k::strassen_scratch_size(g) : 0), nan_f);
+  for (int i = 0; i < o.parts; ++i) {
+    if (o.strassen)
+      k::strassen_conv2d(g, in.data(), sums.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
+    else
+      k::conv2d(g, in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
+  }
   require_close(out, want, 2e-5);
 }
 
-void check_conv_all(const k::conv_geometry& g) {
-  check_conv(g, {});
-  check_conv(g, {1, 2, true, false, true, false});
-  check_conv(g, {3, 3, true, true, true, false});
-  check_conv(g, {3, 2, false, true, false, true});
-  check_conv(g, {1, 3, true, true, false, false});
+// (strassen: through kernels/strassen.hpp's packing and call instead of conv2d's.)
+void check_conv_all(const k::conv_geometry& g, bool strassen = false) {
+  for (conv_options o : {conv_options{}, conv_options{1, 2, true, false, true, false}, conv_options{3, 3, true, true, true, false},
+                         conv_options{3, 2, false, true, false, true}, conv_options{1, 3, true, true, false, false},
+                         conv_options{2, 1, true, true, true, true}}) {
+    o.strassen = strassen;
+    check_conv(g, o);
+  }
 }
 
 // check_conv_all, plus batches 2 and 9 in 2 and 3 parts (batch 9: enough chunks that each part
 // takes whole chunks rather than a share of every chunk's weight blocks).
-void check_conv_batches(const k::conv_geometry& g) {
-  check_conv_all(g);
-  check_conv(g, {2, 2, true, true, true, false});
-  check_conv(g, {2, 3, false, false, true, false});
-  check_conv(g, {9, 2, true, false, true, false});
-  check_conv(g, {9, 3, true, true, true, false});
+void check_conv_batches(const k::conv_geometry& g, bool strassen = false) {
+  check_conv_all(g, strassen);
+  for (conv_options o : {conv_options{2, 2, true, true, true, false}, conv_options{2, 3, false, false, true, false},
+                         conv_options{9, 2, true, false, true, false}, conv_options{9, 3, true, true, true, false}}) {
+    o.strassen = strassen;
+    check_conv(g, o);
+  }
 }
 
 // A fast path that takes some layers: `takes` runs each geometry it must take at every batch and
@@ -201,6 +214,44 @@ TEST_CASE("fast conv2d: dense 1x1 vectorised over output channels (kernels/point
                   make_conv(256, 5, 7, 32, 1, 1, 0, 1), 40,
                   {make_conv(128, 14, 14, 64, 1, 1, 0, 1), make_conv(256, 28, 28, 64, 1, 1, 0, 1),
                    make_conv(256, 14, 14, 48, 1, 1, 0, 1), make_conv(256, 14, 14, 64, 1, 1, 1, 1)});
+}
+
+TEST_CASE("fast conv2d: Strassen's seven products for dense 1x1 layers (kernels/strassen.hpp)", "[kernels][fast][conv]") {
+  // One part: Strassen image by image (pixel halves of 98 + 98, 32 + 32, 41 + 40 and 13 + 12: an
+  // odd count pads the second half); several parts: the direct product on the quadrant packing.
+  // Every epilogue (residual in place too), batches 1 to 9, 1 to 3 parts.
+  const auto takes = {make_conv(1024, 14, 14, 64, 1, 1, 0, 1), make_conv(512, 8, 8, 128, 1, 1, 0, 1),
+                      make_conv(512, 9, 9, 64, 1, 1, 0, 1), make_conv(600, 5, 13, 192, 1, 1, 0, 1)};
+  for (const auto& g : takes) {
+    INFO(describe(g));
+    REQUIRE(k::strassen_fast(g));
+    check_conv_batches(g, true);
+  }
+  for (k::activation a : all_activations) {
+    conv_options o{2, 1, true, true, false, false, a, 3.0f, 3};
+    o.strassen = true;
+    check_conv(make_conv(512, 9, 9, 64, 1, 1, 0, 1), o);
+  }
+  // The kernels run what strassen_applies says (49 and 15 pixels: halves of 25 + 24, 8 + 7; 256
+  // input channels) ...
+  for (const auto& g : {make_conv(512, 7, 7, 64, 1, 1, 0, 1), make_conv(256, 5, 3, 64, 1, 1, 0, 1)}) {
+    INFO(describe(g));
+    REQUIRE(k::strassen_applies(g));
+    check_conv_all(g, true);
+  }
+  // ... and take, by strassen_fast, the layers of ResNeXt-50's stage 3 and stage 4's first block;
+  // not 7x7 (the tiles of 25 cost more than the eighth saved), fewer input channels, larger
+  // images, stride 2, groups, padding or half-blocks of channels.
+  for (const auto& g : {make_conv(1024, 14, 14, 512, 1, 1, 0, 1), make_conv(512, 14, 14, 1024, 1, 1, 0, 1),
+                        make_conv(1024, 14, 14, 1024, 1, 1, 0, 1)})
+    CHECK(k::strassen_fast(g));
+  for (const auto& g : {make_conv(2048, 7, 7, 1024, 1, 1, 0, 1), make_conv(256, 14, 14, 512, 1, 1, 0, 1),
+                        make_conv(512, 28, 28, 256, 1, 1, 0, 1), make_conv(1024, 28, 28, 512, 1, 2, 0, 1),
+                        make_conv(1024, 14, 14, 512, 1, 1, 0, 2), make_conv(1024, 14, 14, 512, 1, 1, 1, 1),
+                        make_conv(1024, 14, 14, 96, 1, 1, 0, 1), make_conv(1024, 14, 14, 512, 3, 1, 1, 1)}) {
+    INFO(describe(g));
+    CHECK_FALSE(k::strassen_fast(g));
+  }
 }
 
 TEST_CASE("fast conv2d: grouped 1x1 (every block size, pixel tails)", "[kernels][fast][conv]") {

@@ -68,6 +68,7 @@ struct oc_tile_args {
   const int* koff;  // with a table (Table = true): input offset of each k
   int K;            // k: input channels (1x1), or taps x input channels
   const float* w;   // packed block [K][32]
+  const float* w2;  // with Sum != 0: a second block (see oc_tile)
   float* out;       // output of the tile's first pixel, the block's first channel
   const float* res; // like out, or null
   long ohw;         // output channel stride (also the residual's)
@@ -79,9 +80,13 @@ struct oc_tile_args {
   long pf_step;
 };
 
-// T output pixels (input offsets S * t) x 32 output channels, summed over k < K.
-template <int T, int S, bool Table>
+// T output pixels (input offsets S * t) x 32 output channels, summed over k < K. For the
+// quadrant-packed weights of kernels/strassen.hpp: with Sum = 1 or -1 the weights are w + Sum * w2,
+// summed as they are loaded (the adds run on ports of their own on Zen 4, and keep the weights'
+// sums out of memory); with Sum = 2, 2K input channels, the first K with weights w, the rest w2.
+template <int T, int S, bool Table, int Sum = 0>
 inline void oc_tile(const oc_tile_args& a) {
+  static_assert(!(Table && Sum == 2), "oc_tile: two stretches of weights need input channels a plane apart");
   // The tile's output (and residual) lines, one or two per channel, are fetched while the
   // k loop runs: they are written (read) only at the end, 32 rows apart.
   for (int c = 0; c < oc_block; ++c) {
@@ -93,18 +98,29 @@ inline void oc_tile(const oc_tile_args& a) {
   __m512 a0[T], a1[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) a0[t] = a1[t] = _mm512_setzero_ps();
-  const float* w = a.w;
-  const float* x = a.in;
   const char* pf = a.pf;
-  for (int k = 0; k < a.K; ++k, w += oc_block, x += a.hw, pf += a.pf_step) {
-    __builtin_prefetch(pf, 0, 2);
-    if constexpr (Table) x = a.in + a.koff[k];
-    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
+  // Sum = 2: two stretches of K input channels, the first with weights w, the next with w2.
+  for (int seg = 0; seg < (Sum == 2 ? 2 : 1); ++seg) {
+    const float* w = seg ? a.w2 : a.w;
+    const float* w2 = a.w2;
+    const float* x = a.in + (seg ? a.K * a.hw : 0);
+    for (int k = 0; k < a.K; ++k, w += oc_block, x += a.hw, pf += a.pf_step) {
+      __builtin_prefetch(pf, 0, 2);
+      if constexpr (Table) x = a.in + a.koff[k];
+      __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
+      if constexpr (Sum == 1) {
+        w0 = _mm512_add_ps(w0, _mm512_loadu_ps(w2)), w1 = _mm512_add_ps(w1, _mm512_loadu_ps(w2 + 16));
+        w2 += oc_block;
+      } else if constexpr (Sum == -1) {
+        w0 = _mm512_sub_ps(w0, _mm512_loadu_ps(w2)), w1 = _mm512_sub_ps(w1, _mm512_loadu_ps(w2 + 16));
+        w2 += oc_block;
+      }
 #pragma GCC unroll 16
-    for (int t = 0; t < T; ++t) {
-      const __m512 b = _mm512_set1_ps(x[S * t]);
-      a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);
-      a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);
+      for (int t = 0; t < T; ++t) {
+        const __m512 b = _mm512_set1_ps(x[S * t]);
+        a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);
+        a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);
+      }
     }
   }
   // Through L1 to the transpose: indexing the accumulators there by a run-time half would make
@@ -133,7 +149,7 @@ inline void oc_tile(const oc_tile_args& a) {
 }
 
 // A run of n output pixels with input offsets S * t: tiles of 14, then 7, 4 and 1.
-template <int S, bool Table = false>
+template <int S, bool Table = false, int Sum = 0>
 inline void oc_run(oc_tile_args a, int n) {
   auto step = [&](int t) {
     a.in += S * t;
@@ -141,10 +157,10 @@ inline void oc_run(oc_tile_args a, int n) {
     if (a.res) a.res += t;
     a.pf_step = 0;  // the first tile prefetches
   };
-  for (; n >= 14; n -= 14, step(14)) oc_tile<14, S, Table>(a);
-  if (n >= 7) oc_tile<7, S, Table>(a), n -= 7, step(7);
-  for (; n >= 4; n -= 4, step(4)) oc_tile<4, S, Table>(a);
-  for (; n >= 1; n -= 1, step(1)) oc_tile<1, S, Table>(a);
+  for (; n >= 14; n -= 14, step(14)) oc_tile<14, S, Table, Sum>(a);
+  if (n >= 7) oc_tile<7, S, Table, Sum>(a), n -= 7, step(7);
+  for (; n >= 4; n -= 4, step(4)) oc_tile<4, S, Table, Sum>(a);
+  for (; n >= 1; n -= 1, step(1)) oc_tile<1, S, Table, Sum>(a);
 }
 
 }  // namespace detail

@@ -31,8 +31,9 @@ constexpr bool pointwise_fast(const conv_geometry& g) {
 namespace detail {
 
 // Stride 1 runs over the flattened image (no padding: input offset = output offset); stride 2
-// runs one output row at a time.
-template <int S>
+// runs one output row at a time. Quadrants: wp is packed as kernels/strassen.hpp packs (W11, W12,
+// W21, W22, each in blocks of 32 output channels): block b's weights are two stretches of in_c / 2.
+template <int S, bool Quadrants = false>
 inline void pointwise_avx512(const conv_geometry& g, const float* in, const float* wp, const epilogue& ep,
                              float* out, int batch, part p) {
   const int nb = g.out_c / oc_block, K = g.in_c;
@@ -52,6 +53,13 @@ inline void pointwise_avx512(const conv_geometry& g, const float* in, const floa
     const long in_off = S == 1 ? 14L * row : long(row) * S * g.in_w, out_off = S == 1 ? 14L * row : long(row) * g.out_w;
     const int len = int(S == 1 ? std::min(14L, ohw - out_off) : g.out_w);
     a.w = wp + b * wblock;
+    if constexpr (Quadrants) {
+      const long Q = wblock * nb / 4;  // one quadrant: out_c / 2 x in_c / 2
+      const int half = nb / 2;
+      a.w = wp + (b < half ? 0 : 2 * Q) + (b % half) * wblock / 2;
+      a.w2 = a.w + Q;
+      a.K = K / 2;
+    }
     a.in = in + n * g.in_image() + in_off;
     a.out = out + n * g.out_image() + long(b) * oc_block * ohw + out_off;
     a.res = ep.residual ? ep.residual + n * g.out_size() + long(b) * oc_block * ohw + out_off : nullptr;
@@ -63,8 +71,14 @@ inline void pointwise_avx512(const conv_geometry& g, const float* in, const floa
     const long l0 = lines * j / per_block, l1 = std::min(lines * (j + 1) / per_block, l0 + K);
     const bool ahead = b + 1 < nb && l1 > l0;
     a.pf = reinterpret_cast<const char*>(ahead ? a.w + wblock : a.w) + (ahead ? l0 * 64 : 0);
+    if constexpr (Quadrants) {  // the next block's two stretches: the first half of its lines, then the second
+      const long half_lines = lines / 2;
+      const float* next = b + 1 == nb / 2 ? wp + 2 * (wblock * nb / 4) : a.w + wblock / 2;
+      a.pf = reinterpret_cast<const char*>(l0 < half_lines ? next : next + wblock * nb / 4) + (l0 % half_lines) * 64;
+      if (!ahead) a.pf = reinterpret_cast<const char*>(a.w);
+    }
     a.pf_step = ahead ? 64 : 0;
-    oc_run<S>(a, len);
+    oc_run<S, false, Quadrants ? 2 : 0>(a, len);
   }
 }
 

@@ -6,6 +6,7 @@
 #include "../hw.hpp"
 #include "../kernels/conv2d.hpp"
 #include "../kernels/reference.hpp"
+#include "../kernels/strassen.hpp"
 #include "../layer.hpp"
 
 namespace typenet {
@@ -93,6 +94,8 @@ struct conv2d {
         kernels::conv_geometry g = g_;
         g.in_image_stride = x.in_stride[0], g.out_image_stride = x.out_stride;  // channel slices
         if (gated_) return run_gated(g, x, residual, p);
+        if (strassen_)
+          return kernels::strassen_conv2d(g, x.in[0], x.scratch, packed_.get(), {fast_bias_.get(), residual, act_.kind}, x.out, batch, p);
         if (pooled_) {
           kernels::pool_geometry q = pool_;
           q.out_image_stride = x.out_stride;
@@ -112,8 +115,12 @@ struct conv2d {
     int phases(int batch) const override { return gated_ && packed_ ? 2 * batch : 1; }
     void prepare(bool fast) override {
       if (!fast) return;
-      packed_ = runtime::allocate_floats(kernels::packed_conv_weight_size(g_));
-      kernels::pack_conv_weights(g_, weight_.data(), packed_.get());
+      strassen_ = kernels::strassen_fast(g_) && !gated_ && !pooled_;
+      packed_ = runtime::allocate_floats(strassen_ ? kernels::packed_strassen_weight_size(g_) : kernels::packed_conv_weight_size(g_));
+      if (strassen_)
+        kernels::pack_strassen_weights(g_, weight_.data(), packed_.get());
+      else
+        kernels::pack_conv_weights(g_, weight_.data(), packed_.get());
       fast_bias_ = runtime::allocate_floats(g_.out_c);
       std::copy(bias_.begin(), bias_.end(), fast_bias_.get());
       weight_ = std::vector<float>(), bias_ = std::vector<float>();  // frees them (`= {}` would keep the capacity)
@@ -141,8 +148,11 @@ struct conv2d {
     int slice_inputs() const override { return fusion.slice_inputs; }  // slices are placed on the fast path only
     bool slice_output() const override { return fusion.slice_output; }
     long weight_floats() const override { return g_.weight_size(); }
-    // Gated: the packed weights times one image's gate.
-    long scratch_floats() const override { return gated_ && packed_ ? kernels::packed_conv_weight_size(g_) : 0; }
+    // Gated: the packed weights times one image's gate; Strassen (kernels/strassen.hpp): one image's input sums.
+    long scratch_floats() const override {
+      if (!packed_) return 0;
+      return gated_ ? kernels::packed_conv_weight_size(g_) : strassen_ ? kernels::strassen_scratch_size(g_) : 0;
+    }
 
    private:
     kernels::conv_geometry g_;
@@ -153,6 +163,7 @@ struct conv2d {
     bool pooled_ = false;          // its output is pool_'s (after the activation)
     kernels::pool_geometry pool_{};
     bool gated_ = false;  // inputs: x, the gate (C per image), then the residual
+    bool strassen_ = false;  // packed as kernels::pack_strassen_weights
 
     void run_gated(const kernels::conv_geometry& g, const runtime::io& x, const float* residual, kernels::part p) const {
       const int n = x.phase / 2;
