@@ -232,9 +232,10 @@ TEST_CASE("fast conv2d: Strassen's seven products for dense 1x1 layers (kernels/
     o.strassen = true;
     check_conv(make_conv(512, 9, 9, 64, 1, 1, 0, 1), o);
   }
-  // The kernels run what strassen_applies says (49 and 15 pixels: halves of 25 + 24, 8 + 7; 256
-  // input channels) ...
-  for (const auto& g : {make_conv(512, 7, 7, 64, 1, 1, 0, 1), make_conv(256, 5, 3, 64, 1, 1, 0, 1)}) {
+  // The kernels run what strassen_applies says (49, 15 and 225 pixels: halves of 25 + 24, 8 + 7
+  // and 113 + 112; fewer input channels) ...
+  for (const auto& g : {make_conv(512, 7, 7, 64, 1, 1, 0, 1), make_conv(256, 5, 3, 64, 1, 1, 0, 1),
+                        make_conv(64, 15, 15, 128, 1, 1, 0, 1)}) {
     INFO(describe(g));
     REQUIRE(k::strassen_applies(g));
     check_conv_all(g, true);
