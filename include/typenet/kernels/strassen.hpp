@@ -9,9 +9,9 @@
 //   Y11 = M1 + M4 - M5 + M7   Y12 = M3 + M5   Y21 = M2 + M4   Y22 = M1 - M2 + M3 + M6
 // The weights' sums are made as the oc tile loads them (oc_tile's Sum: one more load and an add
 // per 16 weights, beside 14 FMAs), so the packed weights are the four quadrants, no larger than
-// the plain packing. The input's sums go to the call's scratch, once per image; then per block of
-// 32 output channels the seven products go to the scratch too and are combined at once, with
-// bias, residual and activation, into the output.
+// the plain packing. The input's sums go to the call's scratch, once per image; then per two
+// blocks of 32 output channels the seven products go to the scratch too and are combined at once,
+// with bias, residual and activation, into the output.
 //
 // Rounding differs from the direct product's (the sums round): within 2e-5 of the largest output
 // in tests/unit/kernels_fast.cpp, and ResNeXt-50 keeps its torchvision parity. An image whose
@@ -21,9 +21,10 @@
 // Only a call run by one thread (part {0, 1}: one core, or a batch run image by image) takes
 // Strassen; parts that share a call run the direct product on the same packing (kernels/pointwise.hpp
 // with Quadrants). Measured on ResNeXt-50 with the choice toggled in one binary (AMD Zen 4, 2
-// cores): batch 1 on one thread 79.93 -> 79.31 ms, batch 8 on two threads (stage 3 image by image)
-// 320.7 -> 317.0 ms; with the blocks split over two threads Strassen lost 2% on its layers (each
-// block streams 7 x K2 x N2 floats of operands: 1.4 MB for stage 3, more than a core's L2).
+// cores; the first version, one output block per pass): batch 1 on one thread 79.93 -> 79.31 ms,
+// batch 8 on two threads (stage 3 image by image) 320.7 -> 317.0 ms. With the blocks split over
+// two threads (a phase for the sums, then the blocks) its layers took 12.40 ms against the direct
+// product's 11.86: a pass's operands, 7 x K2 x N2 floats (1.4 MB for stage 3), outgrow a core's L2.
 #include <algorithm>
 #include <stdexcept>
 
@@ -43,11 +44,11 @@ constexpr bool strassen_applies(const conv_geometry& g) {
   return (void)g, false;
 #endif
 }
-// The layers it takes, where it pays: 512 or more input channels, 64 or more pixels. Measured on
-// one core against the direct kernel (bench/kernels.cpp, conv/ against strassen/): 5-9% faster
-// at 14x14 and 8x8 with 512 to 2048 input channels; 1-3% slower at 7x7 (halves of 25 pixels, oc
-// tiles of 14 + 7 + 4), about even with 256 input channels. (A variant that chunked larger images
-// was 2% faster at 28x28 with 512 input channels, slower with 256, and 6-12% slower at 56x56.)
+// The layers it takes, where it pays: 512 or more input channels, 64 to 196 pixels. Measured on
+// one core against the direct kernel (bench/kernels.cpp, strassen/ beside conv/, one run): the
+// 14x14 layers of ResNeXt-50 5-6% faster; 7x7 from 5% faster to 5% slower (halves of 25 pixels:
+// oc tiles of 14 + 7 + 4); 28x28 within 1% with 512 input channels, 9% slower with 256; 56x56
+// 17-57% slower. (An 8x8 layer, 2048 -> 1024, was 7% faster in a one-off harness.)
 constexpr bool strassen_fast(const conv_geometry& g) {
   const long n = long(g.out_h) * g.out_w;
   return strassen_applies(g) && g.in_c >= 512 && n >= 64 && n <= 196;
