@@ -80,10 +80,10 @@ struct oc_tile_args {
   long pf_step;
 };
 
-// T output pixels (input offsets S * t) x 32 output channels, summed over k < K. For the
-// quadrant-packed weights of kernels/strassen.hpp: with Sum = 1 or -1 the weights are w + Sum * w2,
-// summed as they are loaded (the adds run on ports of their own on Zen 4, and keep the weights'
-// sums out of memory); with Sum = 2, 2K input channels, the first K with weights w, the rest w2.
+// T output pixels (input offsets S * t) x 32 output channels, summed over k < K. For the quadrant
+// packing of kernels/strassen.hpp: with Sum = 1 or -1 the weights are w + Sum * w2, summed as
+// they are loaded (the adds run on ports of their own on Zen 4, and keep the weights' sums out of
+// memory); with Sum = 2, 2K input channels, the first K with weights w, the next K with w2.
 template <int T, int S, bool Table, int Sum = 0>
 inline void oc_tile(const oc_tile_args& a) {
   static_assert(!(Table && Sum == 2), "oc_tile: two stretches of weights need input channels a plane apart");
@@ -98,29 +98,28 @@ inline void oc_tile(const oc_tile_args& a) {
   __m512 a0[T], a1[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) a0[t] = a1[t] = _mm512_setzero_ps();
+  const float* w = a.w;
+  const float* w2 = a.w2;
+  const float* x = a.in;
   const char* pf = a.pf;
-  // Sum = 2: two stretches of K input channels, the first with weights w, the next with w2.
-  for (int seg = 0; seg < (Sum == 2 ? 2 : 1); ++seg) {
-    const float* w = seg ? a.w2 : a.w;
-    const float* w2 = a.w2;
-    const float* x = a.in + (seg ? a.K * a.hw : 0);
-    for (int k = 0; k < a.K; ++k, w += oc_block, x += a.hw, pf += a.pf_step) {
-      __builtin_prefetch(pf, 0, 2);
-      if constexpr (Table) x = a.in + a.koff[k];
-      __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
-      if constexpr (Sum == 1) {
-        w0 = _mm512_add_ps(w0, _mm512_loadu_ps(w2)), w1 = _mm512_add_ps(w1, _mm512_loadu_ps(w2 + 16));
-        w2 += oc_block;
-      } else if constexpr (Sum == -1) {
-        w0 = _mm512_sub_ps(w0, _mm512_loadu_ps(w2)), w1 = _mm512_sub_ps(w1, _mm512_loadu_ps(w2 + 16));
-        w2 += oc_block;
-      }
+  for (int k = 0; k < (Sum == 2 ? 2 * a.K : a.K); ++k, w += oc_block, x += a.hw, pf += a.pf_step) {
+    __builtin_prefetch(pf, 0, 2);
+    if constexpr (Table) x = a.in + a.koff[k];
+    if constexpr (Sum == 2)
+      if (k == a.K) w = w2;
+    __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
+    if constexpr (Sum == 1) {
+      w0 = _mm512_add_ps(w0, _mm512_loadu_ps(w2)), w1 = _mm512_add_ps(w1, _mm512_loadu_ps(w2 + 16));
+      w2 += oc_block;
+    } else if constexpr (Sum == -1) {
+      w0 = _mm512_sub_ps(w0, _mm512_loadu_ps(w2)), w1 = _mm512_sub_ps(w1, _mm512_loadu_ps(w2 + 16));
+      w2 += oc_block;
+    }
 #pragma GCC unroll 16
-      for (int t = 0; t < T; ++t) {
-        const __m512 b = _mm512_set1_ps(x[S * t]);
-        a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);
-        a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);
-      }
+    for (int t = 0; t < T; ++t) {
+      const __m512 b = _mm512_set1_ps(x[S * t]);
+      a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);
+      a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);
     }
   }
   // Through L1 to the transpose: indexing the accumulators there by a run-time half would make

@@ -32,7 +32,8 @@ namespace detail {
 
 // Stride 1 runs over the flattened image (no padding: input offset = output offset); stride 2
 // runs one output row at a time. Quadrants: wp is packed as kernels/strassen.hpp packs (W11, W12,
-// W21, W22, each in blocks of 32 output channels): block b's weights are two stretches of in_c / 2.
+// W21, W22, each in blocks of 32 output channels): block b's weights are two stretches of in_c / 2
+// (oc_tile's Sum = 2).
 template <int S, bool Quadrants = false>
 inline void pointwise_avx512(const conv_geometry& g, const float* in, const float* wp, const epilogue& ep,
                              float* out, int batch, part p) {
