@@ -1,7 +1,8 @@
 // Kernel benchmarks on ResNeXt-50 32x4d (and ResNet-50, Inception-v3, the mobile zoo's depthwise)
 // layer geometries, batch 1, 224x224.
-// Counter "FLOPS" = 2 * MACs per second (for strassen/, the direct product's MACs: comparable). Single-threaded runs use CPU time (robust against other
-// processes on a shared machine); the 2-thread runs (thread_pool) use wall time.
+// Counter "FLOPS" = 2 * MACs per second (for strassen/, the direct product's MACs: comparable).
+// Single-threaded runs use CPU time (robust against other processes on a shared machine); the
+// 2-thread runs (thread_pool) use wall time.
 // "peak_fma" measures the machine's FMA ceiling (registers only) for the ratio.
 #include <benchmark/benchmark.h>
 

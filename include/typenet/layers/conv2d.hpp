@@ -148,7 +148,8 @@ struct conv2d {
     int slice_inputs() const override { return fusion.slice_inputs; }  // slices are placed on the fast path only
     bool slice_output() const override { return fusion.slice_output; }
     long weight_floats() const override { return g_.weight_size(); }
-    // Gated: the packed weights times one image's gate; Strassen (kernels/strassen.hpp): one image's input sums.
+    // Gated: the packed weights times one image's gate; Strassen (kernels/strassen.hpp): one image's
+    // input sums and the products of two output blocks (strassen_scratch_size).
     long scratch_floats() const override {
       if (!packed_) return 0;
       return gated_ ? kernels::packed_conv_weight_size(g_) : strassen_ ? kernels::strassen_scratch_size(g_) : 0;
