@@ -29,6 +29,15 @@ namespace ref = typenet::kernels::reference;
 
 namespace {
 
+// Strassen's products and the fused stem + max pool are AVX-512 code; without it their predicates
+// are false and the layers take kernels/portable.hpp's path (tested below on every build).
+constexpr bool avx512_build =
+#if defined(__AVX512F__) && defined(__FMA__)
+    true;
+#else
+    false;
+#endif
+
 constexpr float nan_f = std::numeric_limits<float>::quiet_NaN();
 
 k::conv_geometry make_conv(int in_c, int h, int w, int out_c, typenet::hw kernel, typenet::hw stride,
@@ -79,6 +88,7 @@ struct conv_options {
   float input_scale = 1.0f;                 // inputs uniform in +-input_scale
   long nan_at = -1;                         // an input element made NaN
   bool strassen = false;                    // kernels/strassen.hpp's packing and call
+  bool portable = false;                    // kernels/portable.hpp's kernel, whatever conv2d would pick
 };
 
 // The layers' reference function (in double) of each fused activation.
@@ -132,6 +142,8 @@ void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed 
   for (int i = 0; i < o.parts; ++i) {
     if (o.strassen)
       k::strassen_conv2d(g, in.data(), sums.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
+    else if (o.portable)
+      k::detail::conv2d_portable(g, k::conv_block(g), in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
     else
       k::conv2d(g, in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
   }
@@ -220,6 +232,10 @@ TEST_CASE("fast conv2d: Strassen's seven products for dense 1x1 layers (kernels/
   // One part: Strassen image by image (pixel halves of 98 + 98, 32 + 32, 41 + 40 and 13 + 12: an
   // odd count pads the second half); several parts: the direct product on the quadrant packing.
   // Every epilogue (residual in place too), batches 1 to 9, 1 to 3 parts.
+  if (!avx512_build) {
+    CHECK_FALSE(k::strassen_applies(make_conv(1024, 14, 14, 512, 1, 1, 0, 1)));
+    return;
+  }
   const auto takes = {make_conv(1024, 14, 14, 64, 1, 1, 0, 1), make_conv(512, 8, 8, 128, 1, 1, 0, 1),
                       make_conv(512, 9, 9, 64, 1, 1, 0, 1), make_conv(600, 5, 13, 192, 1, 1, 0, 1)};
   for (const auto& g : takes) {
@@ -389,6 +405,10 @@ TEST_CASE("fast conv2d: a stem and its 3x3/2 max pool in one pass (kernels::stem
   // conv row or column ends early); 96 channels (three blocks); 1 to 4 input
   // channels, 5x5 kernels; batches 1 to 5 in 1 to 3 parts (a part starting mid-image); every
   // activation; a NaN in the input.
+  if (!avx512_build) {
+    CHECK_FALSE(k::stem_pool_conv(make_conv(3, 224, 224, 64, 7, 2, 3, 1)));
+    return;
+  }
   check_stem_pool(make_conv(3, 224, 224, 64, 7, 2, 3, 1), 1, false, 1, 2, k::activation::relu);
   for (auto [h, w] : {std::pair{32, 32}, std::pair{23, 21}, std::pair{17, 30}, std::pair{9, 9}, std::pair{6, 40}})
     for (int pad : {0, 1})
@@ -412,6 +432,48 @@ TEST_CASE("fast conv2d: a stem and its 3x3/2 max pool in one pass (kernels::stem
   CHECK_FALSE(k::stem_pool_window(k::make_pool_geometry(64, 112, 112, 5, 5, 2, 2, 2, 2)));
   CHECK_FALSE(k::stem_pool_conv(make_conv(3, 300, 300, 64, 7, 2, 3, 1)));  // 150 conv columns
   CHECK_FALSE(k::stem_pool_conv(make_conv(3, 32, 32, 64, 3, 2, 1, 1)));    // not a stem_fast layer
+}
+
+TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every build", "[kernels][fast][conv][portable]") {
+  // The path of machines without AVX-512 (and of geometries the AVX-512 tiles leave), called
+  // directly so that AVX-512 builds test it too: every packing (blocks of 1, 2, 4, 8 and 32 rows),
+  // the flat 1x1 layout (images of at least one vector, the last vector shifted back; several
+  // segments) and the staged one (padding, strides 2 and 3, rectangular kernels, rows narrower
+  // than a vector, channel passes), groups of 4/8/16/32, spatial 7 and 1, kernels too wide to
+  // stage (plain loops); every epilogue, batches 1 to 3 in 1 to 3 parts; every activation with a
+  // NaN input.
+  for (const auto& g : {make_conv(64, 7, 7, 96, 1, 1, 0, 1),         // flat, 49 pixels
+                        make_conv(256, 14, 14, 64, 1, 1, 0, 1),       // flat, blocks of 32 (pointwise_fast)
+                        make_conv(16, 64, 70, 16, 1, 1, 0, 1),        // flat, 4480 pixels: several segments
+                        make_conv(8, 2, 2, 8, 1, 1, 0, 1),            // 4 pixels: staged (no whole vector)
+                        make_conv(256, 14, 14, 128, 1, 2, 0, 1),      // 1x1 stride 2
+                        make_conv(128, 15, 13, 128, 3, 1, 1, 32),     // groups of 4
+                        make_conv(128, 9, 9, 128, 3, 2, 1, 16),       // groups of 8, stride 2
+                        make_conv(256, 7, 7, 256, 3, 1, 1, 16),       // groups of 16, 7x7
+                        make_conv(512, 13, 11, 512, 3, 2, 1, 32),     // groups of 16, stride 2
+                        make_conv(1024, 7, 7, 1024, 3, 1, 1, 32),     // groups of 32
+                        make_conv(32, 3, 3, 32, 3, 2, 1, 1),          // spatial 3 -> 2
+                        make_conv(48, 1, 1, 40, 3, 1, 1, 1),          // spatial 1
+                        make_conv(3, 37, 45, 64, 7, 2, 3, 1),         // a stem (stem_fast: blocks of 32)
+                        make_conv(5, 23, 29, 6, {3, 5}, {3, 2}, {1, 2}, 1),  // stride 3 x 2, 3x5
+                        make_conv(6, 12, 40, 6, {1, 7}, 1, {0, 3}, 3),       // 1x7, groups of 2
+                        make_conv(24, 10, 12, 24, 5, 1, 2, 24),       // depthwise 5x5 (blocks of 1)
+                        make_conv(6, 40, 300, 12, 3, 1, 1, 1),        // a row of 300: channel passes
+                        make_conv(4, 6, 30, 4, {1, 17}, 1, {0, 8}, 1),  // 17 wide: plain loops
+                        make_conv(2, 100, 9, 3, {100, 1}, 1, 0, 1)}) {  // 100 tall: 100 staged rows per channel
+    INFO(describe(g));
+    for (conv_options o : {conv_options{}, conv_options{1, 2, true, false, true, false}, conv_options{3, 3, true, true, true, false},
+                           conv_options{3, 2, false, true, false, true}, conv_options{2, 1, true, true, true, true}}) {
+      o.portable = true;
+      check_conv(g, o);
+    }
+  }
+  for (k::activation a : all_activations)
+    for (const auto& g : {make_conv(64, 7, 7, 64, 1, 1, 0, 1), make_conv(16, 9, 9, 16, 3, 2, 1, 4)}) {
+      conv_options o{2, 2, true, true, false, false, a, 3.0f, 5};
+      o.portable = true;
+      check_conv(g, o);
+    }
 }
 
 TEST_CASE("fast conv2d: other geometries (row vectors, generic fallback)", "[kernels][fast][conv]") {

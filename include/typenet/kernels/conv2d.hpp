@@ -28,10 +28,10 @@
 // operand is larger; 3x3 layers with many input channels go in passes over them (partial sums
 // kept in out). Kernels are kh x kw (1x7 and 7x1 take the same paths as the square ones); the
 // vector layouts need a column stride of 1 or 2 and at most 7 taps per axis. Everything else
-// (larger strides or kernels, builds without AVX-512) takes a plain generic loop over the same
-// packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
+// (larger strides or kernels, builds without AVX-512) takes kernels/portable.hpp's tile over the
+// same packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
 //
-// No heap allocation, no scratch (at most ~28 KiB of stack; kernels::stem_max_pool 76 KiB).
+// No heap allocation, no scratch (at most ~56 KiB of stack; kernels::stem_max_pool 76 KiB).
 // conv2d(..., part p) computes only part p of the work; the parts of one call are disjoint and
 // may run concurrently. `in` must not alias `out`; ep.residual may (the residual of an element is
 // read before that element is written: the memory plan puts the output over it where it can).
@@ -42,6 +42,7 @@
 #include <typenet/kernels/epilogue.hpp>
 #include <typenet/kernels/geometry.hpp>
 #include <typenet/kernels/pointwise.hpp>
+#include <typenet/kernels/portable.hpp>
 #include <typenet/kernels/stem.hpp>
 
 #if defined(__AVX512F__) && defined(__FMA__)
@@ -86,41 +87,6 @@ inline void pack_conv_weights(const conv_geometry& g, const float* weight_oihw, 
 }
 
 namespace detail {
-
-// Generic path: any geometry, plain loops over the packed weights. Parts split (image, channel).
-inline void conv2d_generic(const conv_geometry& g, const float* in, const float* wp,
-                           const epilogue& ep, float* out, int batch, part p) {
-  const int R = conv_block(g), nb = conv_blocks_per_group(g);
-  const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), KH = g.kernel_h, KW = g.kernel_w;
-  const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
-  const int planes = batch * g.out_c;
-  for (int pl = p.begin(planes); pl < p.end(planes); ++pl) {
-    const int n = pl / g.out_c, co = pl % g.out_c, grp = co / ocg, oc = co % ocg;
-    const int b = oc / R, r = oc % R;
-    const float* x = in + n * g.in_image() + long(grp) * icg * hw;
-    const float* w = wp + (long(grp) * nb + b) * g.taps() * icg * R + r;
-    float* y = out + n * g.out_image() + co * ohw;
-    const float* res = ep.residual ? ep.residual + n * g.out_size() + co * ohw : nullptr;
-    const float bias = ep.bias ? ep.bias[co] : 0.0f;
-    for (int oy = 0; oy < g.out_h; ++oy)
-      for (int ox = 0; ox < g.out_w; ++ox) {
-        float acc = 0.0f;
-        for (int ky = 0; ky < KH; ++ky) {
-          const int iy = oy * g.stride_h + ky - g.pad_h;
-          if (iy < 0 || iy >= g.in_h) continue;
-          for (int kx = 0; kx < KW; ++kx) {
-            const int ix = ox * g.stride_w + kx - g.pad_w;
-            if (ix < 0 || ix >= g.in_w) continue;
-            const float* xt = x + long(iy) * g.in_w + ix;
-            const float* wt = w + long(ky * KW + kx) * icg * R;
-            for (int ci = 0; ci < icg; ++ci) acc += xt[ci * hw] * wt[ci * R];
-          }
-        }
-        const long o = long(oy) * g.out_w + ox;
-        y[o] = activate(ep.act, acc + bias + (res ? res[o] : 0.0f));
-      }
-  }
-}
 
 #if defined(TYPENET_CONV2D_AVX512)
 
@@ -783,8 +749,8 @@ inline void conv2d(const conv_geometry& g, const float* in, const float* packed_
     return g.stride_w == 1 ? detail::pointwise_avx512<1>(g, in, packed_weight, ep, out, batch, p)
                            : detail::pointwise_avx512<2>(g, in, packed_weight, ep, out, batch, p);
   if (stem_fast(g)) return detail::stem_avx512(g, in, packed_weight, ep, out, batch, p);
-  // Other blocks of 1-2 output channels (groups that narrow) take the generic loop: a vector tile
-  // per output channel does not pay its compile time, which every TU pays.
+  // Other blocks of 1-2 output channels (groups that narrow) take the portable tile: an AVX-512
+  // tile per output channel does not pay its compile time, which every TU pays.
   // Vectors run along rows, so the template stride is the column stride; the row stride is read
   // at run time (rows layout), except by the flat (1x1) and pair (2x2) layouts.
   if (g.kernel_h <= detail::conv_max_kernel && g.kernel_w <= detail::conv_max_kernel && conv_block(g) >= 4) {
@@ -798,7 +764,7 @@ inline void conv2d(const conv_geometry& g, const float* in, const float* packed_
           packed_weight, ep, out, batch, p);
   }
 #endif
-  detail::conv2d_generic(g, in, packed_weight, ep, out, batch, p);
+  detail::conv2d_portable(g, conv_block(g), in, packed_weight, ep, out, batch, p);
 }
 
 }  // namespace typenet::kernels

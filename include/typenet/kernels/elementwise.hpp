@@ -1,42 +1,13 @@
 #pragma once
 // Elementwise kernels with parts: part p of count handles a contiguous, 16-float-aligned slice.
 // in/out (or a/b/out) may be the same pointer.
-#include <cstring>
-
 #include <typenet/kernels/epilogue.hpp>
 #include <typenet/kernels/geometry.hpp>
+#include <typenet/kernels/simd.hpp>
 
 namespace typenet::kernels {
 
 namespace detail {
-
-// One SIMD register of floats (GCC vector extension): 16 lanes with AVX-512, 8 with AVX, else 4.
-#if defined(__AVX512F__)
-constexpr int vlanes = 16;
-#elif defined(__AVX__)
-constexpr int vlanes = 8;
-#else
-constexpr int vlanes = 4;
-#endif
-typedef float vecf __attribute__((vector_size(vlanes * sizeof(float))));
-
-inline vecf loadv(const float* p) {
-  vecf v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void storev(float* p, vecf v) { std::memcpy(p, &v, sizeof v); }
-// max(v, 0) as PyTorch's relu: NaN stays NaN (a NaN compares false, so it is kept), -0 stays -0.
-inline vecf max0(vecf v) {
-  const vecf z = {};
-  return v < z ? z : v;
-}
-inline float max0(float v) { return v < 0.0f ? 0.0f : v; }
-inline float hsum(vecf v) {
-  float s = 0.0f;
-  for (int l = 0; l < vlanes; ++l) s += v[l];
-  return s;
-}
 
 // [begin, end) of [0, n) owned by part p, cut at multiples of 16 floats.
 inline void elementwise_range(long n, part p, long& begin, long& end) {

@@ -37,7 +37,9 @@ inline fma_vec fma_madd(fma_vec a, fma_vec b, fma_vec c) { return a * b + c; }
 inline float fma_first(fma_vec v) { return v; }
 constexpr int fma_lanes = 1;
 #endif
-constexpr int fma_chains = 24;  // enough independent chains to cover the FMA latency on two pipes
+// Enough independent chains to cover the FMA latency on two pipes, and few enough to stay in the
+// registers (32 with AVX-512, 16 with AVX2: 24 chains there spilled and read half the peak).
+constexpr int fma_chains = fma_lanes == 16 ? 24 : 12;
 }  // namespace detail
 
 // FLOP one call of fma_loop(iterations) performs.

@@ -1,0 +1,337 @@
+#pragma once
+// Convolution for every geometry and every CPU, on the build's widest vectors (kernels/simd.hpp):
+// what runs where the AVX-512 tiles do not (AVX2 machines such as Zen 3, builds without
+// -march=native, kernels larger than 7 or strides above 2), on the packed weights of
+// kernels/conv2d.hpp (blocks of R output channels, [ky][kx][ci][R]).
+//
+// An item is (image, group x block, output row, row segment); parts own contiguous ranges of
+// items, ordered so that a block's weights are reused over its rows. Per item the register tile is
+// RT output channels x V vectors of output pixels, summed over (ky, kx, ci) with one broadcast
+// weight feeding V FMAs and one input vector feeding RT. The input comes from
+//   - the image itself for 1x1 stride-1 layers without padding: the flattened image is one row,
+//     and the last vector of a row is shifted back to end on the row's end (it recomputes a few
+//     pixels rather than read past the plane);
+//   - otherwise a staged copy of the rows the segment reads, zero-padded and, for stride s > 1,
+//     split into s phases (column j goes to phase j % s at j / s), so that every tap reads
+//     contiguous vectors: staging costs one copy per input float per output row, against R x KW
+//     FMAs that read it.
+// The tile's sums go to a row buffer on the stack (over passes of input channels when the staged
+// rows would outgrow L1), and bias, residual (in place too) and activation apply as the row is
+// written out.
+#include <algorithm>
+
+#include <typenet/kernels/epilogue.hpp>
+#include <typenet/kernels/geometry.hpp>
+#include <typenet/kernels/simd.hpp>
+
+namespace typenet::kernels::detail {
+
+// Register tile per build width: RT output channels x V vectors (12 accumulators of the 16
+// registers of AVX2, 24 of AVX-512's 32).
+inline constexpr int portable_rows = vlanes == 16 ? 8 : 4;
+inline constexpr int portable_vectors = 3;
+
+struct portable_tile_args {
+  const float* x;     // input of the tile's first pixel at ky = kx = ci = 0
+  long ystep, cstep;  // input step per ky and per input channel
+  const int* xoff;    // input offset per kx
+  int KH, KW, nci;
+  const float* w;  // weights at tap 0, the pass's first input channel, the tile's first row
+  long wtap;       // weight step per tap (input channels of the group x R)
+  int R;           // weight step per input channel (the packed block's rows)
+  float* acc;      // row buffer at the tile's first row and pixel
+  long acc_row;    // its row stride
+  bool first;      // start from zero, else from the row buffer
+};
+
+template <int RT, int V>
+inline void portable_tile(const portable_tile_args& a) {
+  constexpr int L = vlanes;
+  vecf acc[RT][V];
+  for (int r = 0; r < RT; ++r)
+    for (int v = 0; v < V; ++v) acc[r][v] = a.first ? vecf{} : loadv(a.acc + r * a.acc_row + v * L);
+  for (int ky = 0; ky < a.KH; ++ky)
+    for (int kx = 0; kx < a.KW; ++kx) {
+      const float* xp = a.x + ky * a.ystep + a.xoff[kx];
+      const float* wp = a.w + (ky * a.KW + kx) * a.wtap;
+      for (int ci = 0; ci < a.nci; ++ci, xp += a.cstep, wp += a.R) {
+        vecf x[V];
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) {
+          x[v] = loadv(xp + v * L);
+#if defined(__x86_64__)
+          // In a register: GCC would fold the load into each of the RT FMAs (RT loads per
+          // vector instead of one), which made the tile load-bound: 25% slower on Zen 3.
+          if constexpr (L == 16)
+            asm("" : "+v"(x[v]));
+          else
+            asm("" : "+x"(x[v]));
+#endif
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < RT; ++r) {
+          const vecf b = splat(wp[r]);
+#pragma GCC unroll 4
+          for (int v = 0; v < V; ++v) acc[r][v] += b * x[v];
+        }
+      }
+    }
+  for (int r = 0; r < RT; ++r)
+    for (int v = 0; v < V; ++v) storev(a.acc + r * a.acc_row + v * L, acc[r][v]);
+}
+
+template <int RT, int V = portable_vectors>
+inline void portable_tile_n(int nv, const portable_tile_args& a) {
+  if constexpr (V > 1)
+    if (nv < V) return portable_tile_n<RT, V - 1>(nv, a);
+  portable_tile<RT, V>(a);
+}
+
+// The tile of RT rows (1, 2, 4 or portable_rows) and nv <= V vectors.
+inline void portable_tile_rows(int RT, int nv, const portable_tile_args& a) {
+  if (RT == portable_rows)
+    portable_tile_n<portable_rows>(nv, a);
+  else if (RT == 4)  // (portable_rows = 8: blocks of 4 rows)
+    portable_tile_n<4>(nv, a);
+  else if (RT == 2)
+    portable_tile_n<2>(nv, a);
+  else
+    portable_tile_n<1>(nv, a);
+}
+
+// y = act(sum + bias + residual) for n pixels of one output row of one channel.
+inline void portable_store(const float* sum, float bias, const float* res, activation act, float* y, int n) {
+  constexpr int L = vlanes;
+  int i = 0;
+  if (act == activation::none || act == activation::relu)
+    for (; i + L <= n; i += L) {
+      vecf v = loadv(sum + i) + splat(bias);
+      if (res) v += loadv(res + i);
+      storev(y + i, act == activation::relu ? max0(v) : v);
+    }
+  for (; i < n; ++i) y[i] = activate(act, sum[i] + bias + (res ? res[i] : 0.0f));
+}
+
+// 1x1 layers without padding, any stride, dense or grouped: the output's flattened pixels go in
+// chunks of V vectors. Per chunk and pass of up to 256 input channels the chunk's input is gathered
+// (subsampled for stride 2, zero-padded past the last pixel) into a panel on the stack, which
+// stays in L1 while every weight block runs over it (blocks inner): the weights stream, each
+// broadcast feeding V FMAs. Partial sums between passes are kept in out (the residual added in
+// the first pass, as it may be out itself).
+inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
+                             float* out, int batch, part p) {
+  constexpr int L = vlanes, V = portable_vectors, max_chunk = 8 * L, panel_floats = 16384;
+  const int RT = std::min(R, portable_rows);
+  const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
+  const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
+  // An image of at most 8 vectors (7x7) is one chunk, its tiles balanced (3 + 2 + 2 vectors, not
+  // 3 + 3 + 1): the weights stream once per image, and no tile is too narrow to hide the FMA latency.
+  const int nvec = int((ohw + L - 1) / L), cv = nvec <= 8 ? nvec : V, chunk = cv * L;
+  const int tiles = (cv + V - 1) / V;
+  const int nchunks = int((ohw + chunk - 1) / chunk);
+  const int kcmax = std::min(256, panel_floats / chunk);
+  const int passes = (icg + kcmax - 1) / kcmax, kc = (icg + passes - 1) / passes;
+  alignas(64) float panel[panel_floats];
+  alignas(64) float sums[portable_rows * max_chunk];
+  long off[max_chunk];  // input offset of each output pixel of the chunk
+  const long per_chunk = nb, per_image = long(g.groups) * nchunks * per_chunk;
+  const long items = batch * per_image;
+  const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
+  portable_tile_args a{};
+  const int xoff0 = 0;
+  a.xoff = &xoff0;
+  a.KH = a.KW = 1;
+  a.R = R;
+  a.wtap = long(icg) * R;
+  a.cstep = chunk;
+  a.acc_row = chunk;
+  for (long it = i0; it < i1;) {
+    // a run of blocks [b0, b1) of one (image, group, chunk)
+    const long run = it / per_chunk;
+    const int b0 = int(it % per_chunk), b1 = int(std::min(i1 - run * per_chunk, per_chunk));
+    it = run * per_chunk + b1;
+    const int n = int(run / (long(g.groups) * nchunks)), grp = int(run / nchunks % g.groups), c = int(run % nchunks);
+    const long q0 = long(c) * chunk;
+    const int len = int(std::min<long>(chunk, ohw - q0));
+    for (int j = 0; j < len; ++j) {
+      const long q = q0 + j;
+      off[j] = q / g.out_w * g.stride_h * g.in_w + q % g.out_w * g.stride_w;
+    }
+    const bool contiguous = g.stride_h == 1 && g.stride_w == 1;  // (no padding: input offset = output offset)
+    const float* xin = in + n * g.in_image() + long(grp) * icg * hw;
+    for (int c0 = 0; c0 < icg; c0 += kc) {
+      const int nc = std::min(kc, icg - c0);
+      for (int ci = 0; ci < nc; ++ci) {
+        float* dst = panel + ci * chunk;
+        const float* src = xin + long(c0 + ci) * hw;
+        if (contiguous)
+          std::copy(src + q0, src + q0 + len, dst);
+        else
+          for (int j = 0; j < len; ++j) dst[j] = src[off[j]];
+        std::fill(dst + len, dst + chunk, 0.0f);
+      }
+      const bool first = c0 == 0, last = c0 + nc == icg;
+      a.nci = nc;
+      a.first = first;
+      for (int blk = b0; blk < b1; ++blk) {
+        const int co0 = grp * ocg + blk * R, nrows = std::min(R, ocg - blk * R);
+        for (int r0 = 0; r0 < nrows; r0 += RT) {
+          const long o = long(co0 + r0) * ohw + q0;
+          float* y = out + n * g.out_image() + o;
+          if (!first)  // the partial sums so far
+            for (int r = 0; r < RT; ++r) {
+              float* sr = sums + r * chunk;
+              if (r0 + r < nrows) std::copy(y + r * ohw, y + r * ohw + len, sr);
+              std::fill(sr + (r0 + r < nrows ? len : 0), sr + chunk, 0.0f);
+            }
+          a.w = wp + (long(grp) * nb + blk) * a.wtap + long(c0) * R + r0;
+          for (int t = 0, v0 = 0, nv; t < tiles; ++t, v0 += nv) {
+            nv = (cv - v0) / (tiles - t);  // balanced: 3 + 2 + 2
+            a.x = panel + v0 * L;
+            a.acc = sums + v0 * L;
+            portable_tile_rows(RT, nv, a);
+          }
+          // last pass: the epilogue; first of several: bias and residual; in between: the sums
+          for (int r = 0; r < RT && r0 + r < nrows; ++r)
+            portable_store(sums + r * chunk, first && ep.bias ? ep.bias[co0 + r0 + r] : 0.0f,
+                           first && ep.residual ? ep.residual + n * g.out_size() + o + r * ohw : nullptr,
+                           last ? ep.act : activation::none, y + r * ohw, len);
+        }
+      }
+    }
+  }
+}
+
+// R: the packing's block rows (kernels/conv2d.hpp's conv_block(g), passed in so that this header
+// does not need that one).
+inline void conv2d_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
+                            float* out, int batch, part p) {
+  if (g.taps() == 1 && g.pad_h == 0 && g.pad_w == 0) return conv1x1_portable(g, R, in, wp, ep, out, batch, p);
+  constexpr int L = vlanes, V = portable_vectors, chunk = L * V;
+  const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8 or 32: a multiple of RT
+  const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
+  const int KH = g.kernel_h, KW = g.kernel_w, SH = g.stride_h, SW = g.stride_w;
+  const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
+  const long wblock = long(g.taps()) * icg * R;
+  const long row_len = g.out_w;
+  const int rows = g.out_h;
+  const int phases = std::min(SW, KW);  // column phases that some tap reads
+  // Row buffer: R rows of up to `seg` pixels (rounded up to whole vectors), 32 KiB; staged input:
+  // per pass KH x nc rows of `phases` phases of `plen` floats, 24 KiB. Segments are balanced.
+  constexpr int acc_floats = 8192, stage_floats = 6144;
+  const long seg_max = std::max<long>(L, std::min<long>(acc_floats / R, stage_floats / (KH * phases) - KW) / L * L);
+  const int nseg = int((row_len + seg_max - 1) / seg_max);
+  const int seg = int((row_len + nseg - 1) / nseg);
+  alignas(64) float acc[acc_floats];
+  const int seg_up = (seg + L - 1) / L * L;
+  const int plen = seg_up + (KW - 1) / SW;  // floats per phase
+  const long srow = long(phases) * plen;    // floats per staged row
+  constexpr int max_kw = 16;
+  int xoff[max_kw];  // input offset per kx
+  for (int kx = 0; kx < KW && kx < max_kw; ++kx) xoff[kx] = (kx % SW) * plen + kx / SW;
+  // Input channels per pass: as many staged rows as fit. Kernels wider than 16 or so large that
+  // KH rows of one channel outgrow the stage buffer (none in the zoo) take plain loops.
+  const bool fits = KW <= max_kw && KH * srow <= stage_floats;
+  const int kc = int(std::max(1L, std::min<long>(icg, stage_floats / (KH * srow))));
+  // One pass over the input channels: the staged rows serve every block of the group (blocks inner)
+  const bool blocks_inner = fits && kc == icg && nb > 1;
+  alignas(64) float stage[stage_floats];
+  long staged = -1;  // the (image, group, row, segment) whose rows are in `stage`
+  const long per_image = long(g.groups) * nb * rows * nseg;
+  const long items = batch * per_image;
+  const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
+  portable_tile_args a{};
+  a.xoff = xoff;
+  a.R = R;
+  a.wtap = long(icg) * R;
+  a.acc_row = seg_up;
+  for (long it = i0; it < i1; ++it) {
+    // items: (image, group, block, row, segment), or with blocks inner (image, group, row, segment, block)
+    const int n = int(it / per_image);
+    long rem = it % per_image;
+    int blk = 0;
+    if (blocks_inner) blk = int(rem % nb), rem /= nb;
+    const int s = int(rem % nseg);
+    rem /= nseg;
+    const int row = int(rem % rows);
+    rem /= rows;
+    if (!blocks_inner) blk = int(rem % nb), rem /= nb;
+    const int grp = int(rem), gb = grp * nb + blk;
+    const long x0 = long(s) * seg;
+    const int len = int(std::min<long>(seg, row_len - x0));
+    const int co0 = grp * ocg + blk * R, nrows = std::min(R, ocg - blk * R);
+    const float* xin = in + n * g.in_image() + long(grp) * icg * hw;
+    const float* w = wp + long(gb) * wblock;
+    if (!fits) {  // plain loops
+      for (int r = 0; r < nrows; ++r)
+        for (int i = 0; i < len; ++i) {
+          const int ox = int(x0 + i);
+          float sum = 0.0f;
+          for (int ky = 0; ky < KH; ++ky) {
+            const int iy = row * SH + ky - g.pad_h;
+            if (iy < 0 || iy >= g.in_h) continue;
+            for (int kx = 0; kx < KW; ++kx) {
+              const int ix = ox * SW + kx - g.pad_w;
+              if (ix < 0 || ix >= g.in_w) continue;
+              for (int ci = 0; ci < icg; ++ci)
+                sum += xin[ci * hw + long(iy) * g.in_w + ix] * w[(long(ky * KW + kx) * icg + ci) * R + r];
+            }
+          }
+          acc[r * seg_up + i] = sum;
+        }
+    } else {
+      for (int c0 = 0; c0 < icg; c0 += kc) {
+        const int nc = std::min(kc, icg - c0);
+        const long key = it - (blocks_inner ? blk : 0);
+        if (!(blocks_inner && staged == key)) {
+          // stage rows (ky, ci) of the segment: column j = input column x0 * SW - pad_w + j goes to
+          // phase j % SW at j / SW (phases that no tap reads are skipped)
+          staged = key;
+          const long col0 = x0 * SW - g.pad_w;
+          for (int ky = 0; ky < KH; ++ky) {
+            const int iy = row * SH + ky - g.pad_h;
+            for (int ci = 0; ci < nc; ++ci) {
+              float* st = stage + (long(ky) * nc + ci) * srow;
+              std::fill(st, st + srow, 0.0f);
+              if (iy < 0 || iy >= g.in_h) continue;
+              const float* src = xin + (c0 + ci) * hw + long(iy) * g.in_w + col0;
+              for (int q = 0; q < phases; ++q) {
+                // columns q + SW t within the input: t in [t0, t1)
+                const long lo = std::max(0L, -col0 - q), hi = g.in_w - col0 - q;  // q + SW t in [-col0, in_w - col0)
+                const int t0 = int((lo + SW - 1) / SW), t1 = int(std::min<long>(plen, hi <= 0 ? 0 : (hi + SW - 1) / SW));
+                float* dst = st + q * plen;
+                if (SW == 1) {
+                  if (t1 > t0) std::copy(src + t0, src + t1, dst + t0);
+                } else {
+                  for (int t = t0; t < t1; ++t) dst[t] = src[q + long(SW) * t];
+                }
+              }
+            }
+          }
+        }
+        a.ystep = nc * srow;
+        a.cstep = srow;
+        a.KH = KH;
+        a.KW = KW;
+        a.nci = nc;
+        a.first = c0 == 0;
+        for (int r0 = 0; r0 < R; r0 += RT) {
+          if (r0 >= nrows) break;
+          a.w = w + long(c0) * R + r0;
+          for (int i = 0; i < len; i += chunk) {
+            a.acc = acc + r0 * seg_up + i;
+            a.x = stage + i;
+            portable_tile_rows(RT, std::min(V, (len - i + L - 1) / L), a);
+          }
+        }
+      }
+    }
+    for (int r = 0; r < nrows; ++r) {
+      const long o = long(co0 + r) * ohw + long(row) * g.out_w + x0;
+      portable_store(acc + r * seg_up, ep.bias ? ep.bias[co0 + r] : 0.0f,
+                     ep.residual ? ep.residual + n * g.out_size() + o : nullptr, ep.act, out + n * g.out_image() + o, len);
+    }
+  }
+}
+
+}  // namespace typenet::kernels::detail

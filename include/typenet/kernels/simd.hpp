@@ -1,0 +1,46 @@
+#pragma once
+// One SIMD register of floats as a GCC / Clang vector extension, at the build's widest width: 16
+// lanes with AVX-512, 8 with AVX (AVX2 + FMA machines: Zen 2/3, Haswell to Alder Lake), else 4
+// (SSE2, NEON). The portable kernels (kernels/portable.hpp, elementwise, pooling, linear) are
+// written on it once for every width; the AVX-512 kernels keep their intrinsics (masks, permutes,
+// gathers that no portable form reaches). `a * b + c` becomes one FMA where the target has them
+// (GCC contracts by default in GNU mode, Clang within one expression).
+#include <cstring>
+
+namespace typenet::kernels::detail {
+
+#if defined(__AVX512F__)
+constexpr int vlanes = 16;
+#elif defined(__AVX__)
+constexpr int vlanes = 8;
+#else
+constexpr int vlanes = 4;
+#endif
+typedef float vecf __attribute__((vector_size(vlanes * sizeof(float))));
+
+// Loads and stores of any alignment (a memcpy is one unaligned move).
+inline vecf loadv(const float* p) {
+  vecf v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void storev(float* p, vecf v) { std::memcpy(p, &v, sizeof v); }
+// s in every lane (not vecf{} + s: 0 + s is an add, as -0 + 0 = +0)
+inline vecf splat(float s) {
+  vecf v;
+  for (int l = 0; l < vlanes; ++l) v[l] = s;
+  return v;
+}
+// max(v, 0) as PyTorch's relu: NaN stays NaN (a NaN compares false, so it is kept), -0 stays -0.
+inline vecf max0(vecf v) {
+  const vecf z = {};
+  return v < z ? z : v;
+}
+inline float max0(float v) { return v < 0.0f ? 0.0f : v; }
+inline float hsum(vecf v) {
+  float s = 0.0f;
+  for (int l = 0; l < vlanes; ++l) s += v[l];
+  return s;
+}
+
+}  // namespace typenet::kernels::detail
