@@ -436,17 +436,19 @@ TEST_CASE("fast conv2d: a stem and its 3x3/2 max pool in one pass (kernels::stem
 
 TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every build", "[kernels][fast][conv][portable]") {
   // The path of machines without AVX-512 (and of geometries the AVX-512 tiles leave), called
-  // directly so that AVX-512 builds test it too: every packing (blocks of 1, 2, 4, 8 and 32 rows),
-  // the flat 1x1 layout (images of at least one vector, the last vector shifted back; several
-  // segments) and the staged one (padding, strides 2 and 3, rectangular kernels, rows narrower
-  // than a vector, channel passes), groups of 4/8/16/32, spatial 7 and 1, kernels too wide to
-  // stage (plain loops); every epilogue, batches 1 to 3 in 1 to 3 parts; every activation with a
-  // NaN input.
-  for (const auto& g : {make_conv(64, 7, 7, 96, 1, 1, 0, 1),         // flat, 49 pixels
-                        make_conv(256, 14, 14, 64, 1, 1, 0, 1),       // flat, blocks of 32 (pointwise_fast)
-                        make_conv(16, 64, 70, 16, 1, 1, 0, 1),        // flat, 4480 pixels: several segments
-                        make_conv(8, 2, 2, 8, 1, 1, 0, 1),            // 4 pixels: staged (no whole vector)
+  // directly so that AVX-512 builds test it too: every packing (blocks of 1, 2, 4, 8 and 32 rows);
+  // 1x1 layers on panels (one chunk per 7x7 image, chunks of 3 vectors, stride 2, channel passes
+  // with partial sums in out); the staged layout (several rows per item on narrow images, segments
+  // of wide rows, padding, strides 2 and 3, rectangular kernels, channel passes), groups of
+  // 4/8/16/32, spatial 7 and 1, kernels too wide to stage (plain loops); every epilogue, batches
+  // 1 to 3 in 1 to 3 parts; every activation with a NaN input.
+  for (const auto& g : {make_conv(64, 7, 7, 96, 1, 1, 0, 1),         // 1x1, 49 pixels: one chunk
+                        make_conv(600, 14, 14, 64, 1, 1, 0, 1),       // 1x1, blocks of 32 (pointwise_fast), 3 passes
+                        make_conv(16, 64, 70, 16, 1, 1, 0, 1),        // 1x1, 4480 pixels
+                        make_conv(8, 2, 2, 8, 1, 1, 0, 1),            // 1x1, 4 pixels
                         make_conv(256, 14, 14, 128, 1, 2, 0, 1),      // 1x1 stride 2
+                        make_conv(64, 9, 9, 72, 1, 1, 0, 4),          // 1x1 in groups of 16 (blocks of 8, one part-filled)
+                        make_conv(16, 5, 5, 16, 1, 1, 1, 1),          // 1x1 with padding: staged
                         make_conv(128, 15, 13, 128, 3, 1, 1, 32),     // groups of 4
                         make_conv(128, 9, 9, 128, 3, 2, 1, 16),       // groups of 8, stride 2
                         make_conv(256, 7, 7, 256, 3, 1, 1, 16),       // groups of 16, 7x7
@@ -459,6 +461,7 @@ TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every buil
                         make_conv(6, 12, 40, 6, {1, 7}, 1, {0, 3}, 3),       // 1x7, groups of 2
                         make_conv(24, 10, 12, 24, 5, 1, 2, 24),       // depthwise 5x5 (blocks of 1)
                         make_conv(6, 40, 300, 12, 3, 1, 1, 1),        // a row of 300: channel passes
+                        make_conv(4, 3, 1100, 8, 3, 1, 1, 1),         // a row of 1100: two segments
                         make_conv(4, 6, 30, 4, {1, 17}, 1, {0, 8}, 1),  // 17 wide: plain loops
                         make_conv(2, 100, 9, 3, {100, 1}, 1, 0, 1)}) {  // 100 tall: 100 staged rows per channel
     INFO(describe(g));

@@ -6,6 +6,7 @@
 #include <typenet/kernels/elementwise.hpp>
 #include <typenet/kernels/geometry.hpp>
 #include <typenet/kernels/reference.hpp>
+#include <typenet/kernels/simd.hpp>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -15,11 +16,38 @@ namespace typenet::kernels {
 
 namespace detail {
 
-// Shapes without a vector path use the oracle's own loop on one plane.
-inline void max_pool_plane_generic(const pool_geometry& g, const float* x, float* y) {
-  pool_geometry plane = g;
-  plane.channels = 1;
-  reference::max_pool(plane, x, y, 1);
+// Max with PyTorch's NaN rule: a NaN in the window wins (once m is NaN no comparison replaces it).
+inline float max_nan(float m, float v) { return (v > m || v != v) ? v : m; }
+inline vecf max_nan(vecf m, vecf v) { return ((v > m) | (v != v)) ? v : m; }
+
+// Any window on any CPU: per output row the maximum down the window's rows, in vectors over the
+// input columns, then across each window's columns. Rows wider than the stack buffer take the
+// oracle's own loop.
+inline void max_pool_plane_portable(const pool_geometry& g, const float* x, float* y) {
+  constexpr int max_w = 4096;
+  if (g.in_w > max_w) {
+    pool_geometry plane = g;
+    plane.channels = 1;
+    return reference::max_pool(plane, x, y, 1);
+  }
+  alignas(64) float col[max_w];
+  const float ninf = -std::numeric_limits<float>::infinity();
+  for (int oy = 0; oy < g.out_h; ++oy) {
+    const int r0 = std::max(0, oy * g.stride_h - g.pad_h), r1 = std::min(g.in_h, oy * g.stride_h - g.pad_h + g.kernel_h);
+    std::fill(col, col + g.in_w, ninf);
+    for (int r = r0; r < r1; ++r) {
+      const float* row = x + long(r) * g.in_w;
+      int i = 0;
+      for (; i + vlanes <= g.in_w; i += vlanes) storev(col + i, max_nan(loadv(col + i), loadv(row + i)));
+      for (; i < g.in_w; ++i) col[i] = max_nan(col[i], row[i]);
+    }
+    for (int ox = 0; ox < g.out_w; ++ox) {
+      const int c0 = std::max(0, ox * g.stride_w - g.pad_w), c1 = std::min(g.in_w, ox * g.stride_w - g.pad_w + g.kernel_w);
+      float m = ninf;
+      for (int c = c0; c < c1; ++c) m = max_nan(m, col[c]);
+      y[long(oy) * g.out_w + ox] = m;
+    }
+  }
 }
 
 #if defined(__AVX512F__)
@@ -169,7 +197,7 @@ inline void max_pool(const pool_geometry& g, const float* in, float* out, int ba
       continue;
     }
 #endif
-    detail::max_pool_plane_generic(g, x, y);
+    detail::max_pool_plane_portable(g, x, y);
   }
 }
 

@@ -213,101 +213,116 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   const int KH = g.kernel_h, KW = g.kernel_w, SH = g.stride_h, SW = g.stride_w;
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
   const long wblock = long(g.taps()) * icg * R;
-  const long row_len = g.out_w;
-  const int rows = g.out_h;
   const int phases = std::min(SW, KW);  // column phases that some tap reads
-  // Row buffer: R rows of up to `seg` pixels (rounded up to whole vectors), 32 KiB; staged input:
-  // per pass KH x nc rows of `phases` phases of `plen` floats, 24 KiB. Segments are balanced.
-  constexpr int acc_floats = 8192, stage_floats = 6144;
-  const long seg_max = std::max<long>(L, std::min<long>(acc_floats / R, stage_floats / (KH * phases) - KW) / L * L);
-  const int nseg = int((row_len + seg_max - 1) / seg_max);
-  const int seg = int((row_len + nseg - 1) / nseg);
-  alignas(64) float acc[acc_floats];
-  const int seg_up = (seg + L - 1) / L * L;
-  const int plen = seg_up + (KW - 1) / SW;  // floats per phase
-  const long srow = long(phases) * plen;    // floats per staged row
+  const int ext = (KW - 1) / SW;        // staged columns per phase beyond a row's outputs
+  // An item is nr output rows x a segment of seg columns; its pixels are flattened with pitch
+  // P = seg + ext (pixel (j, i) at j P + i, so that every tap reads contiguous vectors across
+  // rows; the ext columns between rows are computed and dropped). Narrow images take several
+  // rows per item (7x7 outputs: 7 rows, 63 pixels, tiles of 3 + 3 + 2 vectors instead of one
+  // 8-lane vector per row), wide ones segments of one row. Row buffer: R rows of F = nr P pixels
+  // rounded up to whole vectors, 32 KiB; staged input: per pass KH x nc x `phases` blocks of F
+  // floats (and slack for the last vector's reads), 32 KiB.
+  constexpr int acc_floats = 8192, stage_floats = 8192;
+  auto up = [](long f) { return (f + L - 1) / L * L; };
+  auto srow_of = [&](long nr_, long seg_) { const long f = nr_ * (seg_ + ext); return phases * f + up(f) - f + KW; };
+  auto fits_in = [&](long nr_, long seg_) { return R * up(nr_ * (seg_ + ext)) <= acc_floats && KH * srow_of(nr_, seg_) <= stage_floats; };
+  int nr = 1, seg = g.out_w, nseg = 1;
+  if (g.out_w + ext >= 2 * chunk) {
+    while (!fits_in(1, seg) && seg > L) {
+      ++nseg;
+      seg = (g.out_w + nseg - 1) / nseg;
+    }
+    nseg = (g.out_w + seg - 1) / seg;
+  } else {
+    nr = std::min(g.out_h, std::max(1, (4 * chunk + g.out_w + ext - 1) / (g.out_w + ext)));
+    while (nr > 1 && !fits_in(nr, seg)) --nr;
+    nr = (g.out_h + (g.out_h + nr - 1) / nr - 1) / ((g.out_h + nr - 1) / nr);  // balanced groups
+  }
+  const int groups_of_rows = (g.out_h + nr - 1) / nr;
+  const int P = seg + ext, F = nr * P, Fup = int(up(F));
+  const long srow = srow_of(nr, seg);
   constexpr int max_kw = 16;
   int xoff[max_kw];  // input offset per kx
-  for (int kx = 0; kx < KW && kx < max_kw; ++kx) xoff[kx] = (kx % SW) * plen + kx / SW;
+  for (int kx = 0; kx < KW && kx < max_kw; ++kx) xoff[kx] = (kx % SW) * F + kx / SW;
   // Input channels per pass: as many staged rows as fit. Kernels wider than 16 or so large that
   // KH rows of one channel outgrow the stage buffer (none in the zoo) take plain loops.
-  const bool fits = KW <= max_kw && KH * srow <= stage_floats;
+  const bool fits = KW <= max_kw && fits_in(nr, seg);
   const int kc = int(std::max(1L, std::min<long>(icg, stage_floats / (KH * srow))));
   // One pass over the input channels: the staged rows serve every block of the group (blocks inner)
   const bool blocks_inner = fits && kc == icg && nb > 1;
+  alignas(64) float acc[acc_floats];
   alignas(64) float stage[stage_floats];
-  long staged = -1;  // the (image, group, row, segment) whose rows are in `stage`
-  const long per_image = long(g.groups) * nb * rows * nseg;
+  long staged = -1;  // the (image, group, rows, segment) whose rows are in `stage`
+  const long per_image = long(g.groups) * nb * groups_of_rows * nseg;
   const long items = batch * per_image;
   const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
   portable_tile_args a{};
   a.xoff = xoff;
   a.R = R;
   a.wtap = long(icg) * R;
-  a.acc_row = seg_up;
+  a.acc_row = Fup;
   for (long it = i0; it < i1; ++it) {
-    // items: (image, group, block, row, segment), or with blocks inner (image, group, row, segment, block)
+    // items: (image, group, block, rows, segment), or with blocks inner (image, group, rows, segment, block)
     const int n = int(it / per_image);
     long rem = it % per_image;
     int blk = 0;
     if (blocks_inner) blk = int(rem % nb), rem /= nb;
     const int s = int(rem % nseg);
     rem /= nseg;
-    const int row = int(rem % rows);
-    rem /= rows;
+    const int oy0 = int(rem % groups_of_rows) * nr, nrr = std::min(nr, g.out_h - oy0);
+    rem /= groups_of_rows;
     if (!blocks_inner) blk = int(rem % nb), rem /= nb;
     const int grp = int(rem), gb = grp * nb + blk;
-    const long x0 = long(s) * seg;
-    const int len = int(std::min<long>(seg, row_len - x0));
+    const int x0 = s * seg, len = std::min(seg, g.out_w - x0);
     const int co0 = grp * ocg + blk * R, nrows = std::min(R, ocg - blk * R);
     const float* xin = in + n * g.in_image() + long(grp) * icg * hw;
     const float* w = wp + long(gb) * wblock;
     if (!fits) {  // plain loops
       for (int r = 0; r < nrows; ++r)
-        for (int i = 0; i < len; ++i) {
-          const int ox = int(x0 + i);
-          float sum = 0.0f;
-          for (int ky = 0; ky < KH; ++ky) {
-            const int iy = row * SH + ky - g.pad_h;
-            if (iy < 0 || iy >= g.in_h) continue;
-            for (int kx = 0; kx < KW; ++kx) {
-              const int ix = ox * SW + kx - g.pad_w;
-              if (ix < 0 || ix >= g.in_w) continue;
-              for (int ci = 0; ci < icg; ++ci)
-                sum += xin[ci * hw + long(iy) * g.in_w + ix] * w[(long(ky * KW + kx) * icg + ci) * R + r];
+        for (int j = 0; j < nrr; ++j)
+          for (int i = 0; i < len; ++i) {
+            const int oy = oy0 + j, ox = x0 + i;
+            float sum = 0.0f;
+            for (int ky = 0; ky < KH; ++ky) {
+              const int iy = oy * SH + ky - g.pad_h;
+              if (iy < 0 || iy >= g.in_h) continue;
+              for (int kx = 0; kx < KW; ++kx) {
+                const int ix = ox * SW + kx - g.pad_w;
+                if (ix < 0 || ix >= g.in_w) continue;
+                for (int ci = 0; ci < icg; ++ci)
+                  sum += xin[ci * hw + long(iy) * g.in_w + ix] * w[(long(ky * KW + kx) * icg + ci) * R + r];
+              }
             }
+            acc[r * Fup + j * P + i] = sum;
           }
-          acc[r * seg_up + i] = sum;
-        }
     } else {
       for (int c0 = 0; c0 < icg; c0 += kc) {
         const int nc = std::min(kc, icg - c0);
         const long key = it - (blocks_inner ? blk : 0);
         if (!(blocks_inner && staged == key)) {
-          // stage rows (ky, ci) of the segment: column j = input column x0 * SW - pad_w + j goes to
-          // phase j % SW at j / SW (phases that no tap reads are skipped)
+          // stage (ky, ci, phase q, row j): input column x0 SW - pad_w + q + SW t at t (t < P)
           staged = key;
-          const long col0 = x0 * SW - g.pad_w;
-          for (int ky = 0; ky < KH; ++ky) {
-            const int iy = row * SH + ky - g.pad_h;
+          const long col0 = long(x0) * SW - g.pad_w;
+          for (int ky = 0; ky < KH; ++ky)
             for (int ci = 0; ci < nc; ++ci) {
               float* st = stage + (long(ky) * nc + ci) * srow;
               std::fill(st, st + srow, 0.0f);
-              if (iy < 0 || iy >= g.in_h) continue;
-              const float* src = xin + (c0 + ci) * hw + long(iy) * g.in_w + col0;
-              for (int q = 0; q < phases; ++q) {
-                // columns q + SW t within the input: t in [t0, t1)
-                const long lo = std::max(0L, -col0 - q), hi = g.in_w - col0 - q;  // q + SW t in [-col0, in_w - col0)
-                const int t0 = int((lo + SW - 1) / SW), t1 = int(std::min<long>(plen, hi <= 0 ? 0 : (hi + SW - 1) / SW));
-                float* dst = st + q * plen;
-                if (SW == 1) {
-                  if (t1 > t0) std::copy(src + t0, src + t1, dst + t0);
-                } else {
-                  for (int t = t0; t < t1; ++t) dst[t] = src[q + long(SW) * t];
+              for (int j = 0; j < nrr; ++j) {
+                const int iy = (oy0 + j) * SH + ky - g.pad_h;
+                if (iy < 0 || iy >= g.in_h) continue;
+                const float* src = xin + (c0 + ci) * hw + long(iy) * g.in_w + col0;
+                for (int q = 0; q < phases; ++q) {
+                  const long lo = std::max(0L, -col0 - q), hi = g.in_w - col0 - q;  // q + SW t in [-col0, in_w - col0)
+                  const int t0 = int((lo + SW - 1) / SW), t1 = int(std::min<long>(P, hi <= 0 ? 0 : (hi + SW - 1) / SW));
+                  float* dst = st + q * F + j * P;
+                  if (SW == 1) {
+                    if (t1 > t0) std::copy(src + t0, src + t1, dst + t0);
+                  } else {
+                    for (int t = t0; t < t1; ++t) dst[t] = src[q + long(SW) * t];
+                  }
                 }
               }
             }
-          }
         }
         a.ystep = nc * srow;
         a.cstep = srow;
@@ -315,22 +330,23 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
         a.KW = KW;
         a.nci = nc;
         a.first = c0 == 0;
-        for (int r0 = 0; r0 < R; r0 += RT) {
-          if (r0 >= nrows) break;
+        const int extent = (nrr - 1) * P + len;  // flattened pixels that hold outputs
+        for (int r0 = 0; r0 < nrows; r0 += RT) {
           a.w = w + long(c0) * R + r0;
-          for (int i = 0; i < len; i += chunk) {
-            a.acc = acc + r0 * seg_up + i;
+          for (int i = 0; i < extent; i += chunk) {
+            a.acc = acc + r0 * Fup + i;
             a.x = stage + i;
-            portable_tile_rows(RT, std::min(V, (len - i + L - 1) / L), a);
+            portable_tile_rows(RT, std::min(V, (extent - i + L - 1) / L), a);
           }
         }
       }
     }
-    for (int r = 0; r < nrows; ++r) {
-      const long o = long(co0 + r) * ohw + long(row) * g.out_w + x0;
-      portable_store(acc + r * seg_up, ep.bias ? ep.bias[co0 + r] : 0.0f,
-                     ep.residual ? ep.residual + n * g.out_size() + o : nullptr, ep.act, out + n * g.out_image() + o, len);
-    }
+    for (int r = 0; r < nrows; ++r)
+      for (int j = 0; j < nrr; ++j) {
+        const long o = long(co0 + r) * ohw + long(oy0 + j) * g.out_w + x0;
+        portable_store(acc + r * Fup + j * P, ep.bias ? ep.bias[co0 + r] : 0.0f,
+                       ep.residual ? ep.residual + n * g.out_size() + o : nullptr, ep.act, out + n * g.out_image() + o, len);
+      }
   }
 }
 
