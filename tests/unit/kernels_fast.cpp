@@ -453,6 +453,7 @@ TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every buil
                         make_conv(128, 9, 9, 128, 3, 2, 1, 16),       // groups of 8, stride 2
                         make_conv(256, 7, 7, 256, 3, 1, 1, 16),       // groups of 16, 7x7
                         make_conv(512, 13, 11, 512, 3, 2, 1, 32),     // groups of 16, stride 2
+                        make_conv(32, 9, 45, 32, 3, 2, 1, 8),         // stride 2 over 45 columns: vector deinterleave
                         make_conv(1024, 7, 7, 1024, 3, 1, 1, 32),     // groups of 32
                         make_conv(32, 3, 3, 32, 3, 2, 1, 1),          // spatial 3 -> 2
                         make_conv(48, 1, 1, 40, 3, 1, 1, 1),          // spatial 1

@@ -311,16 +311,29 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
                 const int iy = (oy0 + j) * SH + ky - g.pad_h;
                 if (iy < 0 || iy >= g.in_h) continue;
                 const float* src = xin + (c0 + ci) * hw + long(iy) * g.in_w + col0;
+                int t0[max_kw], t1[max_kw];  // per phase q: t in [t0, t1) reads a column inside the input
                 for (int q = 0; q < phases; ++q) {
                   const long lo = std::max(0L, -col0 - q), hi = g.in_w - col0 - q;  // q + SW t in [-col0, in_w - col0)
-                  const int t0 = int((lo + SW - 1) / SW), t1 = int(std::min<long>(P, hi <= 0 ? 0 : (hi + SW - 1) / SW));
-                  float* dst = st + q * F + j * P;
-                  if (SW == 1) {
-                    if (t1 > t0) std::copy(src + t0, src + t1, dst + t0);
-                  } else {
-                    for (int t = t0; t < t1; ++t) dst[t] = src[q + long(SW) * t];
+                  t0[q] = int((lo + SW - 1) / SW);
+                  t1[q] = std::max(t0[q], int(std::min<long>(P, hi <= 0 ? 0 : (hi + SW - 1) / SW)));
+                }
+                float* dst = st + j * P;
+                if (SW == 1) {
+                  std::copy(src + t0[0], src + t1[0], dst + t0[0]);
+                  continue;
+                }
+                int tv0 = 0, tv1 = 0;  // stride 2: both phases at once in vectors over [tv0, tv1)
+                if (SW == 2 && phases == 2) {
+                  tv0 = tv1 = std::max(t0[0], t0[1]);
+                  for (const int end = std::min(t1[0], t1[1]); tv1 + L <= end; tv1 += L) {
+                    const vecf lo = loadv(src + 2 * tv1), hi = loadv(src + 2 * tv1 + L);
+                    storev(dst + tv1, every_second<0>(lo, hi));
+                    storev(dst + F + tv1, every_second<1>(lo, hi));
                   }
                 }
+                for (int q = 0; q < phases; ++q)
+                  for (int t = t0[q]; t < t1[q]; ++t)
+                    if (t < tv0 || t >= tv1) dst[q * F + t] = src[q + long(SW) * t];
               }
             }
         }

@@ -6,6 +6,7 @@
 // gathers that no portable form reaches). `a * b + c` becomes one FMA where the target has them
 // (GCC contracts by default in GNU mode, Clang within one expression).
 #include <cstring>
+#include <utility>
 
 namespace typenet::kernels::detail {
 
@@ -37,6 +38,15 @@ inline vecf max0(vecf v) {
   return v < z ? z : v;
 }
 inline float max0(float v) { return v < 0.0f ? 0.0f : v; }
+// Lanes Q, Q + 2, Q + 4, ... of the 2 vlanes floats a, b (Q = 0: the even ones, 1: the odd ones).
+template <int Q, std::size_t... I>
+inline vecf every_second(vecf a, vecf b, std::index_sequence<I...>) {
+  return __builtin_shufflevector(a, b, (2 * int(I) + Q)...);
+}
+template <int Q>
+inline vecf every_second(vecf a, vecf b) {
+  return every_second<Q>(a, b, std::make_index_sequence<vlanes>{});
+}
 inline float hsum(vecf v) {
   float s = 0.0f;
   for (int l = 0; l < vlanes; ++l) s += v[l];
