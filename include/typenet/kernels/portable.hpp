@@ -30,6 +30,9 @@ namespace typenet::kernels::detail {
 // registers of AVX2, 24 of AVX-512's 32).
 inline constexpr int portable_rows = vlanes == 16 ? 8 : 4;
 inline constexpr int portable_vectors = 3;
+// Fewer rows, more vectors: a tile of one or two rows (depthwise layers, groups of 1-2 channels)
+// still has 6-8 independent accumulators to hide the FMA latency.
+constexpr int portable_tile_vectors(int RT) { return RT >= 4 ? portable_vectors : RT == 2 ? 4 : 6; }
 
 struct portable_tile_args {
   const float* x;     // input of the tile's first pixel at ky = kx = ci = 0
@@ -87,16 +90,16 @@ inline void portable_tile_n(int nv, const portable_tile_args& a) {
   portable_tile<RT, V>(a);
 }
 
-// The tile of RT rows (1, 2, 4 or portable_rows) and nv <= V vectors.
+// The tile of RT rows (1, 2, 4 or portable_rows) and nv <= portable_tile_vectors(RT) vectors.
 inline void portable_tile_rows(int RT, int nv, const portable_tile_args& a) {
   if (RT == portable_rows)
     portable_tile_n<portable_rows>(nv, a);
   else if (RT == 4)  // (portable_rows = 8: blocks of 4 rows)
-    portable_tile_n<4>(nv, a);
+    portable_tile_n<4, portable_tile_vectors(4)>(nv, a);
   else if (RT == 2)
-    portable_tile_n<2>(nv, a);
+    portable_tile_n<2, portable_tile_vectors(2)>(nv, a);
   else
-    portable_tile_n<1>(nv, a);
+    portable_tile_n<1, portable_tile_vectors(1)>(nv, a);
 }
 
 // y = act(sum + bias + residual) for n pixels of one output row of one channel.
@@ -207,7 +210,7 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
 inline void conv2d_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
                             float* out, int batch, part p) {
   if (g.taps() == 1 && g.pad_h == 0 && g.pad_w == 0) return conv1x1_portable(g, R, in, wp, ep, out, batch, p);
-  constexpr int L = vlanes, V = portable_vectors, chunk = L * V;
+  constexpr int L = vlanes, chunk = L * portable_vectors;
   const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8 or 32: a multiple of RT
   const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
   const int KH = g.kernel_h, KW = g.kernel_w, SH = g.stride_h, SW = g.stride_w;
@@ -344,12 +347,13 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
         a.nci = nc;
         a.first = c0 == 0;
         const int extent = (nrr - 1) * P + len;  // flattened pixels that hold outputs
+        const int vt = portable_tile_vectors(RT);
         for (int r0 = 0; r0 < nrows; r0 += RT) {
           a.w = w + long(c0) * R + r0;
-          for (int i = 0; i < extent; i += chunk) {
+          for (int i = 0; i < extent; i += vt * L) {
             a.acc = acc + r0 * Fup + i;
             a.x = stage + i;
-            portable_tile_rows(RT, std::min(V, (extent - i + L - 1) / L), a);
+            portable_tile_rows(RT, std::min(vt, (extent - i + L - 1) / L), a);
           }
         }
       }
