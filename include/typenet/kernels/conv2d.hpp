@@ -31,7 +31,7 @@
 // (larger strides or kernels, builds without AVX-512) takes kernels/portable.hpp's tile over the
 // same packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
 //
-// No heap allocation, no scratch (at most ~56 KiB of stack; kernels::stem_max_pool 76 KiB).
+// No heap allocation, no scratch (at most ~80 KiB of stack; kernels::stem_max_pool 76 KiB).
 // conv2d(..., part p) computes only part p of the work; the parts of one call are disjoint and
 // may run concurrently. `in` must not alias `out`; ep.residual may (the residual of an element is
 // read before that element is written: the memory plan puts the output over it where it can).

@@ -224,8 +224,9 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   // rows per item (7x7 outputs: 7 rows, 63 pixels, tiles of 3 + 3 + 2 vectors instead of one
   // 8-lane vector per row), wide ones segments of one row. Row buffer: R rows of F = nr P pixels
   // rounded up to whole vectors, 32 KiB; staged input: per pass KH x nc x `phases` blocks of F
-  // floats (and slack for the last vector's reads), 32 KiB.
-  constexpr int acc_floats = 8192, stage_floats = 8192;
+  // floats (and slack for the last vector's reads), 48 KiB: one pass for the 32-channel groups of
+  // ResNeXt's stride-2 3x3s (two passes restaged the rows per block: half the speed).
+  constexpr int acc_floats = 8192, stage_floats = 12288;
   auto up = [](long f) { return (f + L - 1) / L * L; };
   auto srow_of = [&](long nr_, long seg_) { const long f = nr_ * (seg_ + ext); return phases * f + up(f) - f + KW; };
   auto fits_in = [&](long nr_, long seg_) { return R * up(nr_ * (seg_ + ext)) <= acc_floats && KH * srow_of(nr_, seg_) <= stage_floats; };
@@ -306,6 +307,16 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
           // stage (ky, ci, phase q, row j): input column x0 SW - pad_w + q + SW t at t (t < P)
           staged = key;
           const long col0 = long(x0) * SW - g.pad_w;
+          int t0[max_kw], t1[max_kw];  // per phase q: t in [t0, t1) reads a column inside the input
+          for (int q = 0; q < phases; ++q) {
+            const long lo = std::max(0L, -col0 - q), hi = g.in_w - col0 - q;  // q + SW t in [-col0, in_w - col0)
+            t0[q] = int((lo + SW - 1) / SW);
+            t1[q] = std::max(t0[q], int(std::min<long>(P, hi <= 0 ? 0 : (hi + SW - 1) / SW)));
+          }
+          // stride 2: both phases at once in vectors over [tv0, tv1), the edges one by one
+          int tv0 = std::max(t0[0], t0[SW == 2 && phases == 2 ? 1 : 0]), tv1 = tv0;
+          if (SW == 2 && phases == 2)
+            while (tv1 + L <= std::min(t1[0], t1[1])) tv1 += L;
           for (int ky = 0; ky < KH; ++ky)
             for (int ci = 0; ci < nc; ++ci) {
               float* st = stage + (long(ky) * nc + ci) * srow;
@@ -314,29 +325,22 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
                 const int iy = (oy0 + j) * SH + ky - g.pad_h;
                 if (iy < 0 || iy >= g.in_h) continue;
                 const float* src = xin + (c0 + ci) * hw + long(iy) * g.in_w + col0;
-                int t0[max_kw], t1[max_kw];  // per phase q: t in [t0, t1) reads a column inside the input
-                for (int q = 0; q < phases; ++q) {
-                  const long lo = std::max(0L, -col0 - q), hi = g.in_w - col0 - q;  // q + SW t in [-col0, in_w - col0)
-                  t0[q] = int((lo + SW - 1) / SW);
-                  t1[q] = std::max(t0[q], int(std::min<long>(P, hi <= 0 ? 0 : (hi + SW - 1) / SW)));
-                }
                 float* dst = st + j * P;
                 if (SW == 1) {
                   std::copy(src + t0[0], src + t1[0], dst + t0[0]);
                   continue;
                 }
-                int tv0 = 0, tv1 = 0;  // stride 2: both phases at once in vectors over [tv0, tv1)
-                if (SW == 2 && phases == 2) {
-                  tv0 = tv1 = std::max(t0[0], t0[1]);
-                  for (const int end = std::min(t1[0], t1[1]); tv1 + L <= end; tv1 += L) {
-                    const vecf lo = loadv(src + 2 * tv1), hi = loadv(src + 2 * tv1 + L);
-                    storev(dst + tv1, every_second<0>(lo, hi));
-                    storev(dst + F + tv1, every_second<1>(lo, hi));
-                  }
+                for (int t = tv0; t < tv1; t += L) {
+                  const vecf lo = loadv(src + 2 * t), hi = loadv(src + 2 * t + L);
+                  storev(dst + t, every_second<0>(lo, hi));
+                  storev(dst + F + t, every_second<1>(lo, hi));
                 }
-                for (int q = 0; q < phases; ++q)
-                  for (int t = t0[q]; t < t1[q]; ++t)
-                    if (t < tv0 || t >= tv1) dst[q * F + t] = src[q + long(SW) * t];
+                for (int q = 0; q < phases; ++q) {
+                  float* dq = dst + q * F;
+                  const float* sq = src + q;
+                  for (int t = t0[q]; t < std::min(t1[q], tv0); ++t) dq[t] = sq[long(SW) * t];
+                  for (int t = std::max(t0[q], tv1); t < t1[q]; ++t) dq[t] = sq[long(SW) * t];
+                }
               }
             }
         }
