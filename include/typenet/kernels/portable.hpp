@@ -116,14 +116,15 @@ inline void portable_store(const float* sum, float bias, const float* res, activ
 }
 
 // 1x1 layers without padding, any stride, dense or grouped: the output's flattened pixels go in
-// chunks of V vectors. Per chunk and pass of up to 256 input channels the chunk's input is gathered
-// (subsampled for stride 2, zero-padded past the last pixel) into a panel on the stack, which
-// stays in L1 while every weight block runs over it (blocks inner): the weights stream, each
-// broadcast feeding V FMAs. Partial sums between passes are kept in out (the residual added in
+// chunks of V vectors. Per chunk and pass of up to 256 input channels (a panel of at most 32 KiB:
+// a 7x7 image's 56 pixels take 146 channels a pass) the chunk's input is gathered (subsampled for
+// stride 2, zero-padded past the last pixel) into a panel on the stack, which stays in L1 while
+// every weight block runs over it (blocks inner): the weights stream, each broadcast feeding V
+// FMAs. Partial sums between passes are kept in out (the residual added in
 // the first pass, as it may be out itself).
 inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
                              float* out, int batch, part p) {
-  constexpr int L = vlanes, V = portable_vectors, max_chunk = 8 * L, panel_floats = 16384;
+  constexpr int L = vlanes, V = portable_vectors, max_chunk = 8 * L, panel_floats = 8192;
   const int RT = std::min(R, portable_rows);
   const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
