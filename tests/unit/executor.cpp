@@ -302,6 +302,15 @@ TEST_CASE("an executor built from a temporary weight store owns its parameters",
 
 // The plan of the fused path: the fusion pass folds every batch norm that follows a conv, applies
 // every ReLU and residual add in a conv's store where it can, and leaves the rest as ops.
+// runtime/cpu.hpp: the instruction sets this build's kernels were compiled for are found on the
+// CPU that built and runs the tests (a wrong feature name or macro would report one missing; a
+// binary built with -mavx512f on an AVX2 machine stops before main with the message, exit code 2).
+TEST_CASE("the CPU check finds this build's instruction sets on this CPU", "[runtime][cpu]") {
+  const char* missing = runtime::missing_cpu_feature();
+  INFO((missing ? missing : "none missing"));
+  CHECK(missing == nullptr);
+}
+
 TEST_CASE("the fusion pass leaves one op per conv on ResNeXt-50", "[executor][fusion]") {
   using m = models::resnext50_32x4d_t<64, 64>;
   const auto w = seeded_weights<m>(1);

@@ -28,6 +28,7 @@
 #include "../kernels/fold.hpp"
 #include "../kernels/geometry.hpp"
 #include "../shape.hpp"
+#include "cpu.hpp"
 
 namespace typenet::runtime {
 
