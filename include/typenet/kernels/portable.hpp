@@ -4,20 +4,16 @@
 // -march=native, kernels larger than 7 or strides above 2), on the packed weights of
 // kernels/conv2d.hpp (blocks of R output channels, [ky][kx][ci][R]).
 //
-// An item is (image, group x block, output row, row segment); parts own contiguous ranges of
-// items, ordered so that a block's weights are reused over its rows. Per item the register tile is
-// RT output channels x V vectors of output pixels, summed over (ky, kx, ci) with one broadcast
-// weight feeding V FMAs and one input vector feeding RT. The input comes from
-//   - the image itself for 1x1 stride-1 layers without padding: the flattened image is one row,
-//     and the last vector of a row is shifted back to end on the row's end (it recomputes a few
-//     pixels rather than read past the plane);
-//   - otherwise a staged copy of the rows the segment reads, zero-padded and, for stride s > 1,
-//     split into s phases (column j goes to phase j % s at j / s), so that every tap reads
-//     contiguous vectors: staging costs one copy per input float per output row, against R x KW
-//     FMAs that read it.
-// The tile's sums go to a row buffer on the stack (over passes of input channels when the staged
-// rows would outgrow L1), and bias, residual (in place too) and activation apply as the row is
-// written out.
+// One register tile for everything: RT output channels x V vectors of output pixels, summed over
+// (ky, kx, ci), one broadcast weight feeding V FMAs and one input vector RT. Two ways feed it:
+//   - 1x1 layers without padding (conv1x1_portable): chunks of the flattened output gathered into
+//     a panel in L1 that every block of output channels runs over;
+//   - everything else (conv2d_portable): the rows an item's output rows read, staged on the stack
+//     zero-padded and, for stride s > 1, split into s column phases, with the item's pixels
+//     flattened at the staged pitch, so that every tap reads whole vectors and small images fill
+//     the tile.
+// Sums go to a buffer on the stack; bias, residual (in place too) and activation apply as the
+// rows are written out. Parts own contiguous ranges of items.
 #include <algorithm>
 
 #include <typenet/kernels/epilogue.hpp>
