@@ -153,7 +153,7 @@ TEST_CASE("fast conv2d reads and writes channel slices", "[slices][kernels][fast
   check_conv_slices(make_conv_geometry(12, 7, 7, 12, 3, 2, 1, 12), 5, 19, 11, 30, 3, 2, relu);  // depthwise 3x3 stride 2
   check_conv_slices(make_conv_geometry(12, 9, 9, 12, 5, 1, 2, 12), 3, 15, 1, 13, 2, 3, none);   // depthwise 5x5
   check_conv_slices(make_conv_geometry(8, 9, 7, 10, hw{7, 1}, 1, hw{3, 0}, 1), 9, 21, 2, 15, 2, 2, relu);  // Inception's 7x1
-  check_conv_slices(make_conv_geometry(3, 7, 7, 6, 2, 1, 0, 3), 1, 5, 5, 11, 3, 2, none);       // the generic loop
+  check_conv_slices(make_conv_geometry(3, 7, 7, 6, 2, 1, 0, 3), 1, 5, 5, 11, 3, 2, none);       // the portable kernel
 }
 
 TEST_CASE("fast pools read and write channel slices", "[slices][kernels][fast][pool]") {

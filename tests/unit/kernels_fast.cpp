@@ -480,12 +480,12 @@ TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every buil
     }
 }
 
-TEST_CASE("fast conv2d: other geometries (row vectors, generic fallback)", "[kernels][fast][conv]") {
+TEST_CASE("fast conv2d: other geometries (row vectors, portable fallback)", "[kernels][fast][conv]") {
   for (const auto& g : {make_conv(8, 9, 11, 8, 3, 1, 0, 1),    // stride 1, out narrower than in
                         make_conv(6, 9, 9, 10, 5, 1, 2, 2),    // 5x5 same
                         make_conv(6, 20, 19, 4, 5, 2, 1, 1),   // 5x5 stride 2, odd pad
-                        make_conv(4, 11, 11, 6, 3, 3, 1, 1),   // stride 3: generic
-                        make_conv(4, 12, 12, 4, 9, 1, 4, 2),   // kernel 9: generic
+                        make_conv(4, 11, 11, 6, 3, 3, 1, 1),   // stride 3: portable
+                        make_conv(4, 12, 12, 4, 9, 1, 4, 2),   // kernel 9: portable
                         make_conv(5, 6, 6, 7, 2, 2, 0, 1),     // even kernel
                         make_conv(8, 5, 5, 8, 3, 1, 2, 4),     // pad larger than usual
                         make_conv(2, 40, 3, 3, 3, 1, 1, 1)})   // very narrow image
@@ -510,7 +510,7 @@ TEST_CASE("fast conv2d: rectangular kernels and strides", "[kernels][fast][conv]
            make_conv(16, 9, 40, 24, 1, hw{1, 2}, 0, 1),
            // stride 2 with a rectangular kernel: row pairs (out_w <= 8) and rows
            make_conv(8, 9, 13, 16, hw{1, 3}, 2, hw{0, 1}, 1), make_conv(8, 15, 37, 16, hw{3, 1}, 2, hw{1, 0}, 1),
-           // generic fallback: column stride 3, a kernel wider than 7, a kernel taller than 7
+           // portable fallback: column stride 3, a kernel wider than 7, a kernel taller than 7
            make_conv(8, 9, 13, 8, hw{3, 1}, hw{1, 3}, hw{1, 0}, 1), make_conv(8, 7, 13, 8, hw{1, 9}, 1, hw{0, 4}, 1),
            make_conv(8, 13, 7, 8, hw{9, 1}, 1, hw{4, 0}, 1), make_conv(5, 9, 11, 6, hw{2, 4}, hw{3, 2}, hw{0, 1}, 1)})
     check_conv_all(g);
@@ -524,7 +524,7 @@ TEST_CASE("fast depthwise conv2d: 3x3 and 5x5, strides 1 and 2, odd shapes", "[k
         for (int c : {1, 3, 17, 96}) {
           const auto g = make_conv(c, h, w, c, kernel, stride, kernel / 2, c);
 #if defined(__AVX512F__) && defined(__FMA__)
-          REQUIRE(k::depthwise_fast(g));  // these are the depthwise kernel's, not the generic loop's
+          REQUIRE(k::depthwise_fast(g));  // these are the depthwise kernel's, not the portable one's
 #endif
           if (c == 96 && h * w > 200) {  // the large ones once, with everything on
             check_conv(g, {3, 2, true, true, true, false});
@@ -539,7 +539,7 @@ TEST_CASE("fast depthwise conv2d: 3x3 and 5x5, strides 1 and 2, odd shapes", "[k
   // 16-column vectors per row and a partial last one)
   check_conv(make_conv(8, 112, 112, 8, 3, 2, 1, 8), {1, 2, true, false, true, false});
   check_conv(make_conv(5, 21, 75, 5, 5, 1, 2, 5), {2, 2, true, true, false, false});
-  // not depthwise_fast: the generic loop still takes them
+  // not depthwise_fast: the portable kernel takes them
   for (const auto& g : {make_conv(6, 9, 9, 6, 3, 1, 0, 6),      // padding 0
                         make_conv(6, 9, 9, 12, 3, 1, 1, 6),     // two outputs per channel
                         make_conv(6, 9, 9, 6, 7, 1, 3, 6),      // 7x7
@@ -550,7 +550,7 @@ TEST_CASE("fast depthwise conv2d: 3x3 and 5x5, strides 1 and 2, odd shapes", "[k
 }
 
 // The activations a conv applies in its store, on every fast path (depthwise; dense and grouped
-// vector tiles; the 1x1 tail pixels; the generic loop) against the layers' double functions,
+// vector tiles; the 1x1 tail pixels; the portable kernel) against the layers' double functions,
 // with inputs large enough to reach relu6's upper clamp, and a NaN that must come out as NaN.
 TEST_CASE("fast conv2d applies every fused activation in its store, NaN kept", "[kernels][fast][conv][activation]") {
   for (const auto& g : {make_conv(17, 9, 11, 17, 3, 1, 1, 17), make_conv(12, 13, 13, 12, 5, 2, 2, 12),
@@ -628,7 +628,7 @@ TEST_CASE("fast max_pool matches reference", "[kernels][fast][pool]") {
 namespace {
 
 // Windows with every option, on odd shapes: square and rectangular kernels, strides 1, 2 and 3
-// along the rows (the vector paths and the generic one), padding, ceil mode with windows that hang
+// along the rows (the vector paths and the portable one), padding, ceil mode with windows that hang
 // off the input, count_include_pad on and off.
 struct pool_case {
   int c, h, w, kh, kw, sh, sw, ph, pw;
