@@ -153,11 +153,12 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
     const int n = int(run / (long(g.groups) * nchunks)), grp = int(run / nchunks % g.groups), c = int(run % nchunks);
     const long q0 = long(c) * chunk;
     const int len = int(std::min<long>(chunk, ohw - q0));
-    for (int j = 0; j < len; ++j) {
-      const long q = q0 + j;
-      off[j] = q / g.out_w * g.stride_h * g.in_w + q % g.out_w * g.stride_w;
-    }
     const bool contiguous = g.stride_h == 1 && g.stride_w == 1;  // (no padding: input offset = output offset)
+    if (!contiguous)
+      for (int j = 0; j < len; ++j) {
+        const long q = q0 + j;
+        off[j] = q / g.out_w * g.stride_h * g.in_w + q % g.out_w * g.stride_w;
+      }
     const float* xin = in + n * g.in_image() + long(grp) * icg * hw;
     for (int c0 = 0; c0 < icg; c0 += kc) {
       const int nc = std::min(kc, icg - c0);
