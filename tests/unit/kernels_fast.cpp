@@ -436,17 +436,19 @@ TEST_CASE("fast conv2d: a stem and its 3x3/2 max pool in one pass (kernels::stem
 
 TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every build", "[kernels][fast][conv][portable]") {
   // The path of machines without AVX-512 (and of geometries the AVX-512 tiles leave), called
-  // directly so that AVX-512 builds test it too: every packing (blocks of 1, 2, 4, 8 and 32 rows);
-  // 1x1 layers on panels (one chunk per 7x7 image, chunks of 3 vectors, stride 2, channel passes
-  // with partial sums in out); the staged layout (several rows per item on narrow images, segments
-  // of wide rows, padding, strides 2 and 3, rectangular kernels, channel passes), groups of
-  // 4/8/16/32, spatial 7 and 1, kernels too wide to stage (plain loops); every epilogue, batches
-  // 1 to 3 in 1 to 3 parts; every activation with a NaN input.
+  // directly so that AVX-512 builds test it too: every packing of the build (blocks of 1, 2 and 4
+  // rows; 8 and 32 with AVX-512); 1x1 layers on panels (a 7x7 image in one block, blocks of
+  // pixels, stride 2, channel passes with partial sums in out); the staged layout (several rows
+  // per item on narrow images, segments of wide rows, padding, strides 2 and 3, rectangular
+  // kernels, channel passes), groups of 4/8/16/32, spatial 7 and 1, kernels too wide to stage
+  // (plain loops); every epilogue, batches 1 to 3 in 1 to 3 parts; every activation with a NaN.
   for (const auto& g : {make_conv(64, 7, 7, 96, 1, 1, 0, 1),         // 1x1, 49 pixels: one chunk
-                        make_conv(600, 14, 14, 64, 1, 1, 0, 1),       // 1x1, blocks of 32 (pointwise_fast), 3 passes
+                        make_conv(600, 14, 14, 64, 1, 1, 0, 1),       // 1x1, channel passes (AVX-512: blocks of 32)
                         make_conv(16, 64, 70, 16, 1, 1, 0, 1),        // 1x1, 4480 pixels
                         make_conv(8, 2, 2, 8, 1, 1, 0, 1),            // 1x1, 4 pixels
                         make_conv(256, 14, 14, 128, 1, 2, 0, 1),      // 1x1 stride 2
+                        make_conv(1100, 28, 28, 24, 1, 1, 0, 1),      // 1x1: 3 passes x 5 pixel blocks
+                        make_conv(24, 80, 80, 20, 1, 2, 0, 1),        // 1x1 stride 2: 4 pixel blocks
                         make_conv(64, 9, 9, 72, 1, 1, 0, 4),          // 1x1 in groups of 16 (blocks of 8, one part-filled)
                         make_conv(16, 5, 5, 16, 1, 1, 1, 1),          // 1x1 with padding: staged
                         make_conv(128, 15, 13, 128, 3, 1, 1, 32),     // groups of 4

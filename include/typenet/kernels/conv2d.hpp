@@ -6,9 +6,10 @@
 //
 // Packed layout (the same for every code path): output channels of each group are cut into
 // blocks of R = conv_block(geo) channels (1, 2, 4 or 8, the last block zero-padded; 32 for the
-// layers of kernels/pointwise.hpp and kernels/stem.hpp, which run the oc tile), and each
-// block stores [ky][kx][ci][R] (ky < kh, kx < kw): for one tap and one input channel the R
-// weights are contiguous.
+// layers of kernels/pointwise.hpp and kernels/stem.hpp, which run the oc tile; builds without
+// AVX-512 use blocks of kernels/portable.hpp's tile rows, 4), and each block stores
+// [ky][kx][ci][R] (ky < kh, kx < kw): for one tap and one input channel the R weights are
+// contiguous.
 //
 // The AVX-512 path (compiled with -mavx512f -mfma, e.g. -march=native) computes a register tile
 // of R output channels x V vectors of 16 output pixels (8 x 3 for R = 8: 24 accumulators),
@@ -31,7 +32,8 @@
 // (larger strides or kernels, builds without AVX-512) takes kernels/portable.hpp's tile over the
 // same packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
 //
-// No heap allocation, no scratch (at most ~80 KiB of stack; kernels::stem_max_pool 76 KiB).
+// No heap allocation, no scratch (at most ~80 KiB of stack; kernels::stem_max_pool 76 KiB; the
+// portable 1x1 path's 256 KiB panel is thread_local).
 // conv2d(..., part p) computes only part p of the work; the parts of one call are disjoint and
 // may run concurrently. `in` must not alias `out`; ep.residual may (the residual of an element is
 // read before that element is written: the memory plan puts the output over it where it can).
@@ -53,11 +55,17 @@
 namespace typenet::kernels {
 
 // Output channels per packed weight block: 1, 2, 4 or 8; 32 for the layers of kernels/pointwise.hpp
-// and kernels/stem.hpp.
+// and kernels/stem.hpp; without AVX-512 1, 2 or 4.
 constexpr int conv_block(const conv_geometry& g) {
-  if (pointwise_fast(g) || stem_fast(g)) return oc_block;
   const int c = g.out_c_per_group();
+#if defined(__AVX512F__) && defined(__FMA__)
+  if (pointwise_fast(g) || stem_fast(g)) return oc_block;
   return c >= 5 ? 8 : c >= 3 ? 4 : c;
+#else
+  // kernels/portable.hpp's tile rows (4): each tile reads its weights as one contiguous stretch
+  static_assert(detail::portable_rows == 4);
+  return c >= 3 ? 4 : c;
+#endif
 }
 constexpr int conv_blocks_per_group(const conv_geometry& g) {
   return (g.out_c_per_group() + conv_block(g) - 1) / conv_block(g);

@@ -6,8 +6,8 @@
 //
 // One register tile for everything: RT output channels x V vectors of output pixels, summed over
 // (ky, kx, ci), one broadcast weight feeding V FMAs and one input vector RT. Two ways feed it:
-//   - 1x1 layers without padding (conv1x1_portable): chunks of the flattened output gathered into
-//     a panel in L1 that every block of output channels runs over;
+//   - 1x1 layers without padding (conv1x1_portable): blocked as a GEMM, a block of the flattened
+//     output's input gathered into a panel in L2 that each stretch of RT weight rows runs over;
 //   - everything else (conv2d_portable): the rows an item's output rows read, staged on the stack
 //     zero-padded and, for stride s > 1, split into s column phases, with the item's pixels
 //     flattened at the staged pitch, so that every tap reads whole vectors and small images fill
@@ -38,12 +38,13 @@ struct portable_tile_args {
   const float* w;  // weights at tap 0, the pass's first input channel, the tile's first row
   long wtap;       // weight step per tap (input channels of the group x R)
   int R;           // weight step per input channel (the packed block's rows)
+  const float* pf;  // weights to prefetch alongside w (the next rows'), or null
   float* acc;      // row buffer at the tile's first row and pixel
   long acc_row;    // its row stride
   bool first;      // start from zero, else from the row buffer
 };
 
-template <int RT, int V>
+template <int RT, int V, bool Prefetch = false>
 inline void portable_tile(const portable_tile_args& a) {
   constexpr int L = vlanes;
   vecf acc[RT][V];
@@ -53,7 +54,9 @@ inline void portable_tile(const portable_tile_args& a) {
     for (int kx = 0; kx < a.KW; ++kx) {
       const float* xp = a.x + ky * a.ystep + a.xoff[kx];
       const float* wp = a.w + (ky * a.KW + kx) * a.wtap;
+      [[maybe_unused]] const float* pf = Prefetch ? a.pf + (ky * a.KW + kx) * a.wtap : nullptr;
       for (int ci = 0; ci < a.nci; ++ci, xp += a.cstep, wp += a.R) {
+        if constexpr (Prefetch) __builtin_prefetch(pf + ci * a.R);
         vecf x[V];
 #pragma GCC unroll 4
         for (int v = 0; v < V; ++v) {
@@ -79,11 +82,11 @@ inline void portable_tile(const portable_tile_args& a) {
     for (int v = 0; v < V; ++v) storev(a.acc + r * a.acc_row + v * L, acc[r][v]);
 }
 
-template <int RT, int V = portable_vectors>
+template <int RT, int V = portable_vectors, bool Prefetch = false>
 inline void portable_tile_n(int nv, const portable_tile_args& a) {
   if constexpr (V > 1)
-    if (nv < V) return portable_tile_n<RT, V - 1>(nv, a);
-  portable_tile<RT, V>(a);
+    if (nv < V) return portable_tile_n<RT, V - 1, Prefetch>(nv, a);
+  portable_tile<RT, V, Prefetch>(a);
 }
 
 // The tile of RT rows (1, 2, 4 or portable_rows) and nv <= portable_tile_vectors(RT) vectors.
@@ -111,30 +114,36 @@ inline void portable_store(const float* sum, float bias, const float* res, activ
   for (; i < n; ++i) y[i] = activate(act, sum[i] + bias + (res ? res[i] : 0.0f));
 }
 
-// 1x1 layers without padding, any stride, dense or grouped: the output's flattened pixels go in
-// chunks of V vectors. Per chunk and pass of up to 256 input channels (a panel of at most 32 KiB:
-// a 7x7 image's 56 pixels take 146 channels a pass) the chunk's input is gathered (subsampled for
-// stride 2, zero-padded past the last pixel) into a panel on the stack, which stays in L1 while
-// every weight block runs over it (blocks inner): the weights stream, each broadcast feeding V
-// FMAs. Partial sums between passes are kept in out (the residual added in
-// the first pass, as it may be out itself).
+// 1x1 layers without padding, any stride, dense or grouped, blocked as a GEMM (out = W x in):
+// the output's flattened pixels go in blocks of at most 64 vectors, and per block and pass over
+// the input channels the block's input is gathered (subsampled for stride 2, zero past the last
+// pixel) into a panel of at most 256 KiB that stays in L2, tile by tile ([tile][channel][pixel]:
+// each tile reads one contiguous stretch). Every stretch of RT weight rows (in L1, the next one
+// prefetched during the first tile) then runs over all the block's tiles, so that the output is
+// written as RT long rows the prefetchers follow. (One 3-vector chunk at a time with every weight
+// block over it wrote 96-byte pieces of every output row: stage 1 ran at 35-55% of peak.) Passes
+// take at least 256 channels, and small images more (7x7: 1170), so that weights stream in long
+// contiguous stretches (stages 3 and 4: 10-40% faster than passes of 256). An image of at most
+// 8 vectors (7x7) is one block with balanced tiles (3 + 2 + 2 vectors, not 3 + 3 + 1). Partial
+// sums between passes are kept in out (the residual added in the first pass, as it may be out).
 inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
                              float* out, int batch, part p) {
-  constexpr int L = vlanes, V = portable_vectors, max_chunk = 8 * L, panel_floats = 8192;
-  const int RT = std::min(R, portable_rows);
+  constexpr int L = vlanes, V = portable_vectors, max_block = 64, panel_floats = 65536;
+  const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8 or 32: a multiple of RT
   const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
+  const int strips = (ocg + RT - 1) / RT;  // RT-row stretches of the weights (the last part-filled)
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
-  // An image of at most 8 vectors (7x7) is one chunk, its tiles balanced (3 + 2 + 2 vectors, not
-  // 3 + 3 + 1): the weights stream once per image, and no tile is too narrow to hide the FMA latency.
-  const int nvec = int((ohw + L - 1) / L), cv = nvec <= 8 ? nvec : V, chunk = cv * L;
-  const int tiles = (cv + V - 1) / V;
-  const int nchunks = int((ohw + chunk - 1) / chunk);
-  const int kcmax = std::min(256, panel_floats / chunk);
-  const int passes = (icg + kcmax - 1) / kcmax, kc = (icg + passes - 1) / passes;
-  alignas(64) float panel[panel_floats];
-  alignas(64) float sums[portable_rows * max_chunk];
-  long off[max_chunk];  // input offset of each output pixel of the chunk
-  const long per_chunk = nb, per_image = long(g.groups) * nchunks * per_chunk;
+  const int nvec = int((ohw + L - 1) / L);
+  const int kmax = std::max(256, panel_floats / (std::min(nvec, 16) * L));
+  const int passes = (icg + kmax - 1) / kmax, kc = (icg + passes - 1) / passes;
+  const int cap = std::max(1, std::min(max_block, panel_floats / (kc * L)));  // vectors a block may take
+  const int nblocks = (nvec + cap - 1) / cap, bv = (nvec + nblocks - 1) / nblocks;  // balanced blocks
+  const int tiles = (bv + V - 1) / V;
+  // thread_local, not the stack: 256 KiB is more than some threads have
+  alignas(64) static thread_local float panel[panel_floats];
+  alignas(64) float sums[portable_rows * V * L];
+  long off[max_block * L];  // input offset of each output pixel of the block (strided layers)
+  const long per_image = long(g.groups) * nblocks * strips;
   const long items = batch * per_image;
   const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
   portable_tile_args a{};
@@ -143,17 +152,15 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
   a.KH = a.KW = 1;
   a.R = R;
   a.wtap = long(icg) * R;
-  a.cstep = chunk;
-  a.acc_row = chunk;
+  const bool contiguous = g.stride_h == 1 && g.stride_w == 1;  // (no padding: input offset = output offset)
   for (long it = i0; it < i1;) {
-    // a run of blocks [b0, b1) of one (image, group, chunk)
-    const long run = it / per_chunk;
-    const int b0 = int(it % per_chunk), b1 = int(std::min(i1 - run * per_chunk, per_chunk));
-    it = run * per_chunk + b1;
-    const int n = int(run / (long(g.groups) * nchunks)), grp = int(run / nchunks % g.groups), c = int(run % nchunks);
-    const long q0 = long(c) * chunk;
-    const int len = int(std::min<long>(chunk, ohw - q0));
-    const bool contiguous = g.stride_h == 1 && g.stride_w == 1;  // (no padding: input offset = output offset)
+    // a run of strips [s0, s1) of one (image, group, pixel block)
+    const long run = it / strips;
+    const int s0 = int(it % strips), s1 = int(std::min<long>(i1 - run * strips, strips));
+    it = run * strips + s1;
+    const int n = int(run / (long(g.groups) * nblocks)), grp = int(run / nblocks % g.groups), blk = int(run % nblocks);
+    const long q0 = long(blk) * bv * L;
+    const int len = int(std::min<long>(long(bv) * L, ohw - q0));
     if (!contiguous)
       for (int j = 0; j < len; ++j) {
         const long q = q0 + j;
@@ -162,41 +169,53 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
     const float* xin = in + n * g.in_image() + long(grp) * icg * hw;
     for (int c0 = 0; c0 < icg; c0 += kc) {
       const int nc = std::min(kc, icg - c0);
-      for (int ci = 0; ci < nc; ++ci) {
-        float* dst = panel + ci * chunk;
-        const float* src = xin + long(c0 + ci) * hw;
-        if (contiguous)
-          std::copy(src + q0, src + q0 + len, dst);
-        else
-          for (int j = 0; j < len; ++j) dst[j] = src[off[j]];
-        std::fill(dst + len, dst + chunk, 0.0f);
+      // tile t (v0 vectors in, nv wide) at panel + nc v0 L, channel ci at + ci nv L
+      for (int t = 0, v0 = 0, nv; t < tiles; ++t, v0 += nv) {
+        nv = (bv - v0) / (tiles - t);  // balanced: 3 + 2 + 2
+        const int j0 = v0 * L, m = std::max(0, std::min(nv * L, len - j0));
+        for (int ci = 0; ci < nc; ++ci) {
+          float* dst = panel + long(nc) * j0 + ci * nv * L;
+          const float* src = xin + long(c0 + ci) * hw;
+          if (contiguous)
+            std::copy(src + q0 + j0, src + q0 + j0 + m, dst);
+          else
+            for (int j = 0; j < m; ++j) dst[j] = src[off[j0 + j]];
+          std::fill(dst + m, dst + nv * L, 0.0f);
+        }
       }
       const bool first = c0 == 0, last = c0 + nc == icg;
       a.nci = nc;
       a.first = first;
-      for (int blk = b0; blk < b1; ++blk) {
-        const int co0 = grp * ocg + blk * R, nrows = std::min(R, ocg - blk * R);
-        for (int r0 = 0; r0 < nrows; r0 += RT) {
-          const long o = long(co0 + r0) * ohw + q0;
-          float* y = out + n * g.out_image() + o;
+      for (int s = s0; s < s1; ++s) {
+        const int oc0 = s * RT, nrows = std::min(RT, ocg - oc0), co0 = grp * ocg + oc0;
+        a.w = wp + (long(grp) * nb + oc0 / R) * a.wtap + long(c0) * R + oc0 % R;
+        const int nx = (s + 1) * RT;  // the next strip's weights, prefetched during the first tile
+        a.pf = s + 1 < s1 ? wp + (long(grp) * nb + nx / R) * a.wtap + long(c0) * R + nx % R : nullptr;
+        float* y = out + n * g.out_image() + long(co0) * ohw + q0;
+        const float* res = first && ep.residual ? ep.residual + n * g.out_size() + long(co0) * ohw + q0 : nullptr;
+        for (int t = 0, v0 = 0, nv; t < tiles; ++t, v0 += nv) {
+          nv = (bv - v0) / (tiles - t);
+          const int j0 = v0 * L, m = std::min(nv * L, len - j0);
+          if (m <= 0) continue;
+          a.x = panel + long(nc) * j0;
+          a.cstep = nv * L;
+          a.acc = sums;
+          a.acc_row = nv * L;
           if (!first)  // the partial sums so far
             for (int r = 0; r < RT; ++r) {
-              float* sr = sums + r * chunk;
-              if (r0 + r < nrows) std::copy(y + r * ohw, y + r * ohw + len, sr);
-              std::fill(sr + (r0 + r < nrows ? len : 0), sr + chunk, 0.0f);
+              float* sr = sums + r * nv * L;
+              if (r < nrows) std::copy(y + r * ohw + j0, y + r * ohw + j0 + m, sr);
+              std::fill(sr + (r < nrows ? m : 0), sr + nv * L, 0.0f);
             }
-          a.w = wp + (long(grp) * nb + blk) * a.wtap + long(c0) * R + r0;
-          for (int t = 0, v0 = 0, nv; t < tiles; ++t, v0 += nv) {
-            nv = (cv - v0) / (tiles - t);  // balanced: 3 + 2 + 2
-            a.x = panel + v0 * L;
-            a.acc = sums + v0 * L;
+          if (t == 0 && a.pf && RT == portable_rows)
+            portable_tile_n<portable_rows, portable_vectors, true>(nv, a);
+          else
             portable_tile_rows(RT, nv, a);
-          }
           // last pass: the epilogue; first of several: bias and residual; in between: the sums
-          for (int r = 0; r < RT && r0 + r < nrows; ++r)
-            portable_store(sums + r * chunk, first && ep.bias ? ep.bias[co0 + r0 + r] : 0.0f,
-                           first && ep.residual ? ep.residual + n * g.out_size() + o + r * ohw : nullptr,
-                           last ? ep.act : activation::none, y + r * ohw, len);
+          for (int r = 0; r < nrows; ++r)
+            portable_store(sums + r * nv * L, first && ep.bias ? ep.bias[co0 + r] : 0.0f,
+                           res ? res + r * ohw + j0 : nullptr, last ? ep.act : activation::none,
+                           y + r * ohw + j0, m);
         }
       }
     }
