@@ -461,6 +461,7 @@ TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every buil
                         make_conv(48, 1, 1, 40, 3, 1, 1, 1),          // spatial 1
                         make_conv(3, 37, 45, 64, 7, 2, 3, 1),         // a stem (stem_fast: blocks of 32)
                         make_conv(5, 23, 29, 6, {3, 5}, {3, 2}, {1, 2}, 1),  // stride 3 x 2, 3x5
+                        make_conv(8, 11, 30, 8, {3, 3}, {1, 2}, {1, 1}, 2),  // stride 1 x 2: shared rows, 2 phases
                         make_conv(6, 12, 40, 6, {1, 7}, 1, {0, 3}, 3),       // 1x7, groups of 2
                         make_conv(24, 10, 12, 24, 5, 1, 2, 24),       // depthwise 5x5 (blocks of 1)
                         make_conv(6, 40, 300, 12, 3, 1, 1, 1),        // a row of 300: channel passes

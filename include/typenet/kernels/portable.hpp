@@ -32,8 +32,9 @@ constexpr int portable_tile_vectors(int RT) { return RT >= 4 ? portable_vectors 
 
 struct portable_tile_args {
   const float* x;     // input of the tile's first pixel at ky = kx = ci = 0
-  long ystep, cstep;  // input step per ky and per input channel
+  const int* yoff;    // input offset per ky
   const int* xoff;    // input offset per kx
+  long cstep;         // input step per input channel
   int KH, KW, nci;
   const float* w;  // weights at tap 0, the pass's first input channel, the tile's first row
   long wtap;       // weight step per tap (input channels of the group x R)
@@ -44,38 +45,49 @@ struct portable_tile_args {
   bool first;      // start from zero, else from the row buffer
 };
 
+// acc[r][v] += w[r] x[v] for one (tap, channel): V input vectors at xp, RT weights at wp.
+template <int RT, int V>
+[[gnu::always_inline]] inline void portable_step(vecf (&acc)[RT][V], const float* xp, const float* wp) {
+  constexpr int L = vlanes;
+  vecf x[V];
+#pragma GCC unroll 4
+  for (int v = 0; v < V; ++v) {
+    x[v] = loadv(xp + v * L);
+#if defined(__x86_64__)
+    // In a register: GCC would fold the load into each of the RT FMAs (RT loads per vector
+    // instead of one), which made the tile load-bound: 25% slower on Zen 3.
+    if constexpr (L == 16)
+      asm("" : "+v"(x[v]));
+    else
+      asm("" : "+x"(x[v]));
+#endif
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < RT; ++r) {
+    const vecf b = splat(wp[r]);
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) acc[r][v] += b * x[v];
+  }
+}
+
 template <int RT, int V, bool Prefetch = false>
 inline void portable_tile(const portable_tile_args& a) {
   constexpr int L = vlanes;
   vecf acc[RT][V];
-  for (int r = 0; r < RT; ++r)
-    for (int v = 0; v < V; ++v) acc[r][v] = a.first ? vecf{} : loadv(a.acc + r * a.acc_row + v * L);
+  if (a.first)
+    for (int r = 0; r < RT; ++r)
+      for (int v = 0; v < V; ++v) acc[r][v] = vecf{};
+  else
+    for (int r = 0; r < RT; ++r)
+      for (int v = 0; v < V; ++v) acc[r][v] = loadv(a.acc + r * a.acc_row + v * L);
   for (int ky = 0; ky < a.KH; ++ky)
     for (int kx = 0; kx < a.KW; ++kx) {
-      const float* xp = a.x + ky * a.ystep + a.xoff[kx];
+      const float* xp = a.x + a.yoff[ky] + a.xoff[kx];
       const float* wp = a.w + (ky * a.KW + kx) * a.wtap;
       [[maybe_unused]] const float* pf = Prefetch ? a.pf + (ky * a.KW + kx) * a.wtap : nullptr;
       for (int ci = 0; ci < a.nci; ++ci, xp += a.cstep, wp += a.R) {
         if constexpr (Prefetch) __builtin_prefetch(pf + ci * a.R);
-        vecf x[V];
-#pragma GCC unroll 4
-        for (int v = 0; v < V; ++v) {
-          x[v] = loadv(xp + v * L);
-#if defined(__x86_64__)
-          // In a register: GCC would fold the load into each of the RT FMAs (RT loads per
-          // vector instead of one), which made the tile load-bound: 25% slower on Zen 3.
-          if constexpr (L == 16)
-            asm("" : "+v"(x[v]));
-          else
-            asm("" : "+x"(x[v]));
-#endif
-        }
-#pragma GCC unroll 8
-        for (int r = 0; r < RT; ++r) {
-          const vecf b = splat(wp[r]);
-#pragma GCC unroll 4
-          for (int v = 0; v < V; ++v) acc[r][v] += b * x[v];
-        }
+        portable_step(acc, xp, wp);
       }
     }
   for (int r = 0; r < RT; ++r)
@@ -147,8 +159,8 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
   const long items = batch * per_image;
   const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
   portable_tile_args a{};
-  const int xoff0 = 0;
-  a.xoff = &xoff0;
+  const int off0 = 0;
+  a.yoff = a.xoff = &off0;
   a.KH = a.KW = 1;
   a.R = R;
   a.wtap = long(icg) * R;
@@ -239,16 +251,24 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   // P = seg + ext (pixel (j, i) at j P + i, so that every tap reads contiguous vectors across
   // rows; the ext columns between rows are computed and dropped). Narrow images take several
   // rows per item (7x7 outputs: 7 rows, 63 pixels, tiles of 3 + 3 + 2 vectors instead of one
-  // 8-lane vector per row), wide ones segments of one row. Row buffer: R rows of F = nr P pixels
-  // rounded up to whole vectors, 32 KiB; staged input: per pass KH x nc x `phases` blocks of F
-  // floats (and slack for the last vector's reads), 48 KiB: one pass for the 32-channel groups of
-  // ResNeXt's stride-2 3x3s (two passes restaged the rows per block: half the speed).
+  // 8-lane vector per row; 56-wide ones 2 rows, 15 vectors), rows of 94 or more segments of one
+  // row. Row buffer: R rows of F = nr P pixels rounded up to whole vectors, 32 KiB; staged input:
+  // per pass and channel `phases` blocks of the rows the taps read (and slack for the last
+  // vector's reads), 48 KiB: one pass for the 32-channel groups of ResNeXt's stride-2 3x3s (two
+  // passes restaged the rows per block: half the speed). Rows are staged once per row phase
+  // (row stride SH: min(SH, KH) phases of nr + (KH - 1) / SH rows), tap row ky reading phase
+  // ky % SH from ky / SH rows down: a copy per kernel row made ResNeXt's 3x3s 15-45% slower.
   constexpr int acc_floats = 8192, stage_floats = 12288;
+  const int row_phases = std::min(SH, KH);  // row phases that some tap reads
+  const int rext = (KH - 1) / SH;            // staged rows per row phase beyond the item's
   auto up = [](long f) { return (f + L - 1) / L * L; };
-  auto srow_of = [&](long nr_, long seg_) { const long f = nr_ * (seg_ + ext); return phases * f + up(f) - f + KW; };
-  auto fits_in = [&](long nr_, long seg_) { return R * up(nr_ * (seg_ + ext)) <= acc_floats && KH * srow_of(nr_, seg_) <= stage_floats; };
+  auto srow_of = [&](long nr_, long seg_) {  // floats per staged channel
+    const long f = nr_ * (seg_ + ext), fs = (nr_ + rext) * (seg_ + ext);
+    return row_phases * phases * fs + up(f) - f + KW;
+  };
+  auto fits_in = [&](long nr_, long seg_) { return R * up(nr_ * (seg_ + ext)) <= acc_floats && srow_of(nr_, seg_) <= stage_floats; };
   int nr = 1, seg = g.out_w, nseg = 1;
-  if (g.out_w + ext >= 2 * chunk) {
+  if (g.out_w + ext >= 4 * chunk) {
     while (!fits_in(1, seg) && seg > L) {
       ++nseg;
       seg = (g.out_w + nseg - 1) / nseg;
@@ -260,15 +280,16 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
     nr = (g.out_h + (g.out_h + nr - 1) / nr - 1) / ((g.out_h + nr - 1) / nr);  // balanced groups
   }
   const int groups_of_rows = (g.out_h + nr - 1) / nr;
-  const int P = seg + ext, F = nr * P, Fup = int(up(F));
+  const int P = seg + ext, F = nr * P, Fup = int(up(F)), Fs = (nr + rext) * P;  // Fs: one phase block
   const long srow = srow_of(nr, seg);
-  constexpr int max_kw = 16;
-  int xoff[max_kw];  // input offset per kx
-  for (int kx = 0; kx < KW && kx < max_kw; ++kx) xoff[kx] = (kx % SW) * F + kx / SW;
+  constexpr int max_kw = 16, max_kh = 128;
+  int xoff[max_kw], yoff[max_kh];  // staged offset per kx and per ky
+  for (int kx = 0; kx < KW && kx < max_kw; ++kx) xoff[kx] = (kx % SW) * Fs + kx / SW;
+  for (int ky = 0; ky < KH && ky < max_kh; ++ky) yoff[ky] = (ky % SH) * phases * Fs + (ky / SH) * P;
   // Input channels per pass: as many staged rows as fit. Kernels wider than 16 or so large that
   // KH rows of one channel outgrow the stage buffer (none in the zoo) take plain loops.
-  const bool fits = KW <= max_kw && fits_in(nr, seg);
-  const int kc = int(std::max(1L, std::min<long>(icg, stage_floats / (KH * srow))));
+  const bool fits = KW <= max_kw && KH <= max_kh && fits_in(nr, seg);
+  const int kc = int(std::max(1L, std::min<long>(icg, stage_floats / srow)));
   // One pass over the input channels: the staged rows serve every block of the group (blocks inner)
   const bool blocks_inner = fits && kc == icg && nb > 1;
   alignas(64) float acc[acc_floats];
@@ -279,6 +300,7 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
   portable_tile_args a{};
   a.xoff = xoff;
+  a.yoff = yoff;
   a.R = R;
   a.wtap = long(icg) * R;
   a.acc_row = Fup;
@@ -334,15 +356,15 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
           int tv0 = std::max(t0[0], t0[SW == 2 && phases == 2 ? 1 : 0]), tv1 = tv0;
           if (SW == 2 && phases == 2)
             while (tv1 + L <= std::min(t1[0], t1[1])) tv1 += L;
-          for (int ky = 0; ky < KH; ++ky)
-            for (int ci = 0; ci < nc; ++ci) {
-              float* st = stage + (long(ky) * nc + ci) * srow;
-              std::fill(st, st + srow, 0.0f);
-              for (int j = 0; j < nrr; ++j) {
-                const int iy = (oy0 + j) * SH + ky - g.pad_h;
+          for (int ci = 0; ci < nc; ++ci) {
+            float* st = stage + long(ci) * srow;
+            std::fill(st, st + srow, 0.0f);
+            for (int qy = 0; qy < row_phases; ++qy)
+              for (int j = 0; j < nrr + rext; ++j) {
+                const int iy = (oy0 + j) * SH + qy - g.pad_h;
                 if (iy < 0 || iy >= g.in_h) continue;
                 const float* src = xin + (c0 + ci) * hw + long(iy) * g.in_w + col0;
-                float* dst = st + j * P;
+                float* dst = st + qy * phases * Fs + j * P;
                 if (SW == 1) {
                   std::copy(src + t0[0], src + t1[0], dst + t0[0]);
                   continue;
@@ -350,10 +372,10 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
                 for (int t = tv0; t < tv1; t += L) {
                   const vecf lo = loadv(src + 2 * t), hi = loadv(src + 2 * t + L);
                   storev(dst + t, every_second<0>(lo, hi));
-                  storev(dst + F + t, every_second<1>(lo, hi));
+                  storev(dst + Fs + t, every_second<1>(lo, hi));
                 }
                 for (int q = 0; q < phases; ++q) {
-                  float* dq = dst + q * F;
+                  float* dq = dst + q * Fs;
                   const float* sq = src + q;
                   for (int t = t0[q]; t < std::min(t1[q], tv0); ++t) dq[t] = sq[long(SW) * t];
                   for (int t = std::max(t0[q], tv1); t < t1[q]; ++t) dq[t] = sq[long(SW) * t];
@@ -361,7 +383,6 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
               }
             }
         }
-        a.ystep = nc * srow;
         a.cstep = srow;
         a.KH = KH;
         a.KW = KW;
