@@ -346,7 +346,7 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
           // stage (ky, ci, phase q, row j): input column x0 SW - pad_w + q + SW t at t (t < P)
           staged = key;
           const long col0 = long(x0) * SW - g.pad_w;
-          int t0[max_kw], t1[max_kw];  // per phase q: t in [t0, t1) reads a column inside the input
+          int t0[max_kw] = {}, t1[max_kw] = {};  // per phase q: t in [t0, t1) reads a column inside the input
           for (int q = 0; q < phases; ++q) {
             const long lo = std::max(0L, -col0 - q), hi = g.in_w - col0 - q;  // q + SW t in [-col0, in_w - col0)
             t0[q] = int((lo + SW - 1) / SW);
