@@ -113,6 +113,14 @@ inline void portable_tile_rows(int RT, int nv, const portable_tile_args& a) {
     portable_tile_n<1, portable_tile_vectors(1)>(nv, a);
 }
 
+// The panel of the GEMM-like layouts below, per thread (not the stack: 256 KiB is more than some
+// threads have).
+inline constexpr int portable_panel_floats = 65536;
+inline float* portable_panel() {
+  alignas(64) static thread_local float panel[portable_panel_floats];
+  return panel;
+}
+
 // y = act(sum + bias + residual) for n pixels of one output row of one channel.
 inline void portable_store(const float* sum, float bias, const float* res, activation act, float* y, int n) {
   constexpr int L = vlanes;
@@ -140,7 +148,7 @@ inline void portable_store(const float* sum, float bias, const float* res, activ
 // sums between passes are kept in out (the residual added in the first pass, as it may be out).
 inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
                              float* out, int batch, part p) {
-  constexpr int L = vlanes, V = portable_vectors, max_block = 64, panel_floats = 65536;
+  constexpr int L = vlanes, V = portable_vectors, max_block = 64, panel_floats = portable_panel_floats;
   const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8 or 32: a multiple of RT
   const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
   const int strips = (ocg + RT - 1) / RT;  // RT-row stretches of the weights (the last part-filled)
@@ -151,8 +159,7 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
   const int cap = std::max(1, std::min(max_block, panel_floats / (kc * L)));  // vectors a block may take
   const int nblocks = (nvec + cap - 1) / cap, bv = (nvec + nblocks - 1) / nblocks;  // balanced blocks
   const int tiles = (bv + V - 1) / V;
-  // thread_local, not the stack: 256 KiB is more than some threads have
-  alignas(64) static thread_local float panel[panel_floats];
+  float* const panel = portable_panel();
   alignas(64) float sums[portable_rows * V * L];
   long off[max_block * L];  // input offset of each output pixel of the block (strided layers)
   const long per_image = long(g.groups) * nblocks * strips;
@@ -298,6 +305,14 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   const long per_image = long(g.groups) * nb * groups_of_rows * nseg;
   const long items = batch * per_image;
   const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
+  // Few input channels per group and many output channels (stems: 3 channels x 49 taps): the
+  // staged rows are unrolled once per staging into a panel [tile][tap, channel][pixel], so that
+  // each tile runs one contiguous loop over taps x channels instead of 49 loops of 3 channels.
+  const int vt = portable_tile_vectors(RT), K = g.taps() * icg;
+  const long unrolled_floats = (Fup + vt * L - 1) / (vt * L) * long(K) * vt * L;
+  const bool unrolled = fits && kc == icg && g.taps() > 1 && icg <= 8 && ocg >= 32 && unrolled_floats <= portable_panel_floats;
+  float* const panel = unrolled ? portable_panel() : nullptr;
+  const int off0 = 0;
   portable_tile_args a{};
   a.xoff = xoff;
   a.yoff = yoff;
@@ -339,6 +354,7 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
             acc[r * Fup + j * P + i] = sum;
           }
     } else {
+      const int extent = (nrr - 1) * P + len;  // flattened pixels that hold outputs
       for (int c0 = 0; c0 < icg; c0 += kc) {
         const int nc = std::min(kc, icg - c0);
         const long key = it - (blocks_inner ? blk : 0);
@@ -382,19 +398,29 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
                 }
               }
             }
+          if (unrolled)  // tile t's (tap, channel) k at panel + (t K + k) vt L
+            for (int i = 0, t = 0; i < extent; i += vt * L, ++t) {
+              const int nv = std::min(vt, (extent - i + L - 1) / L);
+              float* dst = panel + long(t) * K * vt * L;
+              for (int ky = 0; ky < KH; ++ky)
+                for (int kx = 0; kx < KW; ++kx)
+                  for (int ci = 0; ci < nc; ++ci, dst += vt * L) {
+                    const float* src = stage + long(ci) * srow + yoff[ky] + xoff[kx] + i;
+                    for (int v = 0; v < nv; ++v) storev(dst + v * L, loadv(src + v * L));
+                  }
+            }
         }
-        a.cstep = srow;
-        a.KH = KH;
-        a.KW = KW;
-        a.nci = nc;
+        a.cstep = unrolled ? vt * L : srow;
+        a.KH = unrolled ? 1 : KH;
+        a.KW = unrolled ? 1 : KW;
+        a.nci = unrolled ? K : nc;
+        if (unrolled) a.xoff = a.yoff = &off0;
         a.first = c0 == 0;
-        const int extent = (nrr - 1) * P + len;  // flattened pixels that hold outputs
-        const int vt = portable_tile_vectors(RT);
         for (int r0 = 0; r0 < nrows; r0 += RT) {
           a.w = w + long(c0) * R + r0;
-          for (int i = 0; i < extent; i += vt * L) {
+          for (int i = 0, t = 0; i < extent; i += vt * L, ++t) {
             a.acc = acc + r0 * Fup + i;
-            a.x = stage + i;
+            a.x = unrolled ? panel + long(t) * K * vt * L : stage + i;
             portable_tile_rows(RT, std::min(vt, (extent - i + L - 1) / L), a);
           }
         }
