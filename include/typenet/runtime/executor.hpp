@@ -255,8 +255,9 @@ class executor_core {
   // Ops [0, split) of every image, each in an arena of one image (the placement shares floats
   // between values by op order, which a second image's run would break). With T threads, the
   // first batch - batch % T images run T at a time, one per thread and each thread through every
-  // op alone (no barrier per op, each thread's image in its own cache); the rest on the whole team.
-  // A profile then counts thread 0's time per op (its share of the images).
+  // op alone (no barrier per op, each thread's image in its own cache), each taking the next
+  // image left; the rest on the whole team. A profile deals the images out in turn instead and
+  // counts thread 0's time per op (its share of the images).
   void run_images(std::size_t split, int batch, double* op_seconds) {
     const int team = pool_.size();
     const int side_by_side = team > 1 ? batch / team * team : 0;
@@ -267,9 +268,13 @@ class executor_core {
         if (c.first[b] < long(split) && c.last[b] >= long(split))
           std::copy_n(image_buffer(where.slot, b), c.floats[b], buffers_[b] + where.image * c.floats[b]);
     };
+    std::atomic<int> next{0};
     if (side_by_side > 0)
       pool_.run([&](kernels::part p) {
-        for (int n = p.index; n < side_by_side; n += p.count) image({n, p.index, false}, p.index == 0 ? op_seconds : nullptr);
+        if (op_seconds)  // every T-th image, so that thread 0's times are its share
+          for (int n = p.index; n < side_by_side; n += p.count) image({n, p.index, false}, p.index == 0 ? op_seconds : nullptr);
+        else  // the next image left (see run_op)
+          for (int n; (n = next.fetch_add(1, std::memory_order_relaxed)) < side_by_side;) image({n, p.index, false}, nullptr);
       });
     for (int n = side_by_side; n < batch; ++n) image({n, 0, true}, op_seconds);
   }
