@@ -258,13 +258,14 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   // P = seg + ext (pixel (j, i) at j P + i, so that every tap reads contiguous vectors across
   // rows; the ext columns between rows are computed and dropped). Narrow images take several
   // rows per item (7x7 outputs: 7 rows, 63 pixels, tiles of 3 + 3 + 2 vectors instead of one
-  // 8-lane vector per row; 56-wide ones 2 rows, 15 vectors), rows of 94 or more segments of one
-  // row. Row buffer: R rows of F = nr P pixels rounded up to whole vectors, 32 KiB; staged input:
-  // per pass and channel `phases` blocks of the rows the taps read (and slack for the last
-  // vector's reads), 48 KiB: one pass for the 32-channel groups of ResNeXt's stride-2 3x3s (two
-  // passes restaged the rows per block: half the speed). Rows are staged once per row phase
-  // (row stride SH: min(SH, KH) phases of nr + (KH - 1) / SH rows), tap row ky reading phase
-  // ky % SH from ky / SH rows down: a copy per kernel row made ResNeXt's 3x3s 15-45% slower.
+  // 8-lane vector per row; 56-wide ones 4 rows, 112-wide 2: 0-11% faster than half as many),
+  // rows of 190 or more segments of one row. Row buffer: R rows of F = nr P pixels rounded up to
+  // whole vectors, 32 KiB; staged input: per pass and channel `phases` blocks of the rows the taps
+  // read (and slack for the last vector's reads), 48 KiB: one pass for the 32-channel groups of
+  // ResNeXt's stride-2 3x3s (two passes restaged the rows per block: half the speed). Rows are
+  // staged once per row phase (row stride SH: min(SH, KH) phases of nr + (KH - 1) / SH rows), tap
+  // row ky reading phase ky % SH from ky / SH rows down: a copy per kernel row made ResNeXt's 3x3s
+  // 15-45% slower.
   constexpr int acc_floats = 8192, stage_floats = 12288;
   const int row_phases = std::min(SH, KH);  // row phases that some tap reads
   const int rext = (KH - 1) / SH;            // staged rows per row phase beyond the item's
@@ -275,14 +276,14 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   };
   auto fits_in = [&](long nr_, long seg_) { return R * up(nr_ * (seg_ + ext)) <= acc_floats && srow_of(nr_, seg_) <= stage_floats; };
   int nr = 1, seg = g.out_w, nseg = 1;
-  if (g.out_w + ext >= 4 * chunk) {
+  if (g.out_w + ext >= 8 * chunk) {
     while (!fits_in(1, seg) && seg > L) {
       ++nseg;
       seg = (g.out_w + nseg - 1) / nseg;
     }
     nseg = (g.out_w + seg - 1) / seg;
   } else {
-    nr = std::min(g.out_h, std::max(1, (4 * chunk + g.out_w + ext - 1) / (g.out_w + ext)));
+    nr = std::min(g.out_h, std::max(1, (8 * chunk + g.out_w + ext - 1) / (g.out_w + ext)));
     while (nr > 1 && !fits_in(nr, seg)) --nr;
     nr = (g.out_h + (g.out_h + nr - 1) / nr - 1) / ((g.out_h + nr - 1) / nr);  // balanced groups
   }
