@@ -43,6 +43,12 @@ struct portable_tile_args {
   float* acc;      // row buffer at the tile's first row and pixel
   long acc_row;    // its row stride
   bool first;      // start from zero, else from the row buffer
+  // With epilogue, acc is the output itself: stored as act(sum + bias[r] + res[r acc_row + i])
+  // (act none or relu; bias, res may be null), as portable_store would.
+  bool epilogue;
+  bool relu;
+  const float* bias;
+  const float* res;
 };
 
 // acc[r][v] += w[r] x[v] for one (tap, channel): V input vectors at xp, RT weights at wp.
@@ -90,8 +96,18 @@ inline void portable_tile(const portable_tile_args& a) {
         portable_step(acc, xp, wp);
       }
     }
-  for (int r = 0; r < RT; ++r)
-    for (int v = 0; v < V; ++v) storev(a.acc + r * a.acc_row + v * L, acc[r][v]);
+  if (a.epilogue)
+    for (int r = 0; r < RT; ++r) {
+      const vecf b = splat(a.bias ? a.bias[r] : 0.0f);
+      for (int v = 0; v < V; ++v) {
+        vecf y = acc[r][v] + b;
+        if (a.res) y += loadv(a.res + r * a.acc_row + v * L);
+        storev(a.acc + r * a.acc_row + v * L, a.relu ? max0(y) : y);
+      }
+    }
+  else
+    for (int r = 0; r < RT; ++r)
+      for (int v = 0; v < V; ++v) storev(a.acc + r * a.acc_row + v * L, acc[r][v]);
 }
 
 template <int RT, int V = portable_vectors, bool Prefetch = false>
@@ -158,6 +174,8 @@ inline void portable_store(const float* sum, float bias, const float* res, activ
 // contiguous stretches (stages 3 and 4: 10-40% faster than passes of 256). An image of at most
 // 8 vectors (7x7) is one block with balanced tiles (3 + 2 + 2 vectors, not 3 + 3 + 1). Partial
 // sums between passes are kept in out (the residual added in the first pass, as it may be out).
+// Whole tiles sum straight into out with the epilogue at their store (stage 1 3-9% faster than
+// through a buffer and portable_store); part-filled ones take the buffer.
 inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
                              float* out, int batch, part p) {
   constexpr int L = vlanes, V = portable_vectors, max_block = 64, panel_floats = portable_panel_floats;
@@ -230,6 +248,21 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
           if (m <= 0) continue;
           a.x = panel + long(nc) * j0;
           a.cstep = nv * L;
+          // A whole tile (every row and pixel real) sums straight into out, its epilogue at the
+          // store; a part-filled one goes through `sums`.
+          a.epilogue = nrows == RT && m == nv * L && (!last || ep.act == activation::none || ep.act == activation::relu);
+          if (a.epilogue) {
+            a.acc = y + j0;
+            a.acc_row = ohw;
+            a.bias = first && ep.bias ? ep.bias + co0 : nullptr;
+            a.res = res ? res + j0 : nullptr;
+            a.relu = last && ep.act == activation::relu;
+            if (t == 0 && a.pf && RT == portable_rows)
+              portable_tile_n<portable_rows, portable_vectors, true>(nv, a);
+            else
+              portable_tile_rows(RT, nv, a);
+            continue;
+          }
           a.acc = sums;
           a.acc_row = nv * L;
           if (!first)  // the partial sums so far
