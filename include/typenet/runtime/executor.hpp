@@ -317,13 +317,10 @@ class executor_core {
           continue;
         }
       }
-      if (pool_.size() == 1) {
-        o.body->run(x, batch, kernels::part{0, 1});
-        continue;
-      }
       // Parts taken from a counter, several per thread: a thread that the OS or a noisy host
-      // delays hands its remaining parts to the others instead of holding the op back.
-      const int parts = pool_.size() * parts_per_thread;
+      // delays hands its remaining parts to the others instead of holding the op back. (One
+      // thread: one part, through the pool, which still catches a misused executor.)
+      const int parts = pool_.size() == 1 ? 1 : pool_.size() * parts_per_thread;
       std::atomic<int> next{0};
       pool_.run([&](kernels::part) {
         for (int k; (k = next.fetch_add(1, std::memory_order_relaxed)) < parts;) o.body->run(x, batch, kernels::part{k, parts});
