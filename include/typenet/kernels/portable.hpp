@@ -9,7 +9,7 @@
 //   - 1x1 layers without padding (conv1x1_portable): blocked as a GEMM, a block of the flattened
 //     output's input gathered into a panel in L2 that each stretch of RT weight rows runs over;
 //   - everything else (conv2d_portable): the rows an item's output rows read, staged on the stack
-//     zero-padded and, for stride s > 1, split into s column phases, with the item's pixels
+//     zero-padded and, for stride s > 1, split into s row and column phases, with the item's pixels
 //     flattened at the staged pitch, so that every tap reads whole vectors and small images fill
 //     the tile.
 // Sums go to a buffer on the stack; bias, residual (in place too) and activation apply as the
@@ -202,6 +202,12 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
   a.R = R;
   a.wtap = long(icg) * R;
   const bool contiguous = g.stride_h == 1 && g.stride_w == 1;  // (no padding: input offset = output offset)
+  const auto run_tile = [&](int t, int nv) {  // the first tile of a strip prefetches the next one's weights
+    if (t == 0 && a.pf && RT == portable_rows)
+      portable_tile_n<portable_rows, portable_vectors, true>(nv, a);
+    else
+      portable_tile_rows(RT, nv, a);
+  };
   for (long it = i0; it < i1;) {
     // a run of strips [s0, s1) of one (image, group, pixel block)
     const long run = it / strips;
@@ -257,10 +263,7 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
             a.bias = first && ep.bias ? ep.bias + co0 : nullptr;
             a.res = res ? res + j0 : nullptr;
             a.relu = last && ep.act == activation::relu;
-            if (t == 0 && a.pf && RT == portable_rows)
-              portable_tile_n<portable_rows, portable_vectors, true>(nv, a);
-            else
-              portable_tile_rows(RT, nv, a);
+            run_tile(t, nv);
             continue;
           }
           a.acc = sums;
@@ -271,10 +274,7 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
               if (r < nrows) std::copy(y + r * ohw + j0, y + r * ohw + j0 + m, sr);
               std::fill(sr + (r < nrows ? m : 0), sr + nv * L, 0.0f);
             }
-          if (t == 0 && a.pf && RT == portable_rows)
-            portable_tile_n<portable_rows, portable_vectors, true>(nv, a);
-          else
-            portable_tile_rows(RT, nv, a);
+          run_tile(t, nv);
           // last pass: the epilogue; first of several: bias and residual; in between: the sums
           for (int r = 0; r < nrows; ++r)
             portable_store(sums + r * nv * L, first && ep.bias ? ep.bias[co0 + r] : 0.0f,
@@ -305,9 +305,10 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   // rows per item (7x7 outputs: 7 rows, 63 pixels, tiles of 3 + 3 + 2 vectors instead of one
   // 8-lane vector per row; 56-wide ones 4 rows, 112-wide 2: 0-11% faster than half as many),
   // rows of 190 or more segments of one row. Row buffer: R rows of F = nr P pixels rounded up to
-  // whole vectors, 32 KiB; staged input: per pass and channel `phases` blocks of the rows the taps
-  // read (and slack for the last vector's reads), 48 KiB: one pass for the 32-channel groups of
-  // ResNeXt's stride-2 3x3s (two passes restaged the rows per block: half the speed). Rows are
+  // whole vectors, 32 KiB; staged input: per pass and channel, a block of the rows the taps read
+  // per row phase and column phase (and slack for the last vector's reads), 48 KiB: one pass for
+  // the 32-channel groups of ResNeXt's stride-2 3x3s (two passes restaged the rows per block: half
+  // the speed). Rows are
   // staged once per row phase (row stride SH: min(SH, KH) phases of nr + (KH - 1) / SH rows), tap
   // row ky reading phase ky % SH from ky / SH rows down: a copy per kernel row made ResNeXt's 3x3s
   // 15-45% slower.
