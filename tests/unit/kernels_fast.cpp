@@ -89,6 +89,7 @@ struct conv_options {
   long nan_at = -1;                         // an input element made NaN
   bool strassen = false;                    // kernels/strassen.hpp's packing and call
   bool portable = false;                    // kernels/portable.hpp's kernel, whatever conv2d would pick
+  int block = 0;                            // with portable: weights in blocks of this many rows, not conv_block's
 };
 
 // The layers' reference function (in double) of each fused activation.
@@ -127,11 +128,13 @@ void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed 
     want[i] = float(activation_reference(act, double(want[i])));
   }
 
-  std::vector<float> packed(std::size_t(o.strassen ? k::packed_strassen_weight_size(g) : k::packed_conv_weight_size(g)), nan_f);
+  const int R = o.block ? o.block : k::conv_block(g);
+  const long nb = (g.out_c_per_group() + R - 1) / R, blocked_size = g.groups * nb * R * g.in_c_per_group() * g.taps();
+  std::vector<float> packed(std::size_t(o.strassen ? k::packed_strassen_weight_size(g) : blocked_size), nan_f);
   if (o.strassen)
     k::pack_strassen_weights(g, w.data(), packed.data());
   else
-    k::pack_conv_weights(g, w.data(), packed.data());
+    k::detail::pack_conv_weights(g, R, w.data(), packed.data());
   std::vector<float> out(want.size(), nan_f);
   if (o.in_place) out = res;
   k::epilogue ep;
@@ -143,7 +146,7 @@ void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed 
     if (o.strassen)
       k::strassen_conv2d(g, in.data(), sums.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
     else if (o.portable)
-      k::detail::conv2d_portable(g, k::conv_block(g), in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
+      k::detail::conv2d_portable(g, R, in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
     else
       k::conv2d(g, in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
   }
@@ -481,6 +484,37 @@ TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every buil
       o.portable = true;
       check_conv(g, o);
     }
+}
+
+TEST_CASE("portable 1x1 across output channels (small images), on every build", "[kernels][fast][conv][portable]") {
+  // kernels/portable.hpp's conv1x1_portable_oc, in blocks of 16 rows whatever the build packs:
+  // 49, 25, 15 and 1 pixels; two channel passes (partial sums through the transposing store);
+  // stride 2; groups; a last block of 8 rows; every epilogue, in-place residual, batches, parts.
+  constexpr int R = k::detail::portable_oc_rows;
+  for (const auto& g : {make_conv(64, 7, 7, 96, 1, 1, 0, 1),      // 7x7: 9 pixel tiles
+                        make_conv(1100, 7, 7, 40, 1, 1, 0, 1),    // 2 passes; blocks 16 + 16 + 8
+                        make_conv(96, 14, 14, 48, 1, 2, 0, 1),    // stride 2: 14x14 -> 7x7
+                        make_conv(64, 5, 5, 64, 1, 1, 0, 2),      // groups of 32, 25 pixels
+                        make_conv(24, 3, 5, 20, 1, 1, 0, 1),      // 15 pixels, one block of 16 + 4
+                        make_conv(48, 1, 1, 40, 1, 1, 0, 1)}) {   // one pixel (squeeze-excitation)
+    REQUIRE(k::detail::portable_oc_fits(g));
+    for (conv_options o : {conv_options{}, conv_options{1, 2, true, false, true, false}, conv_options{3, 3, true, true, true, false},
+                           conv_options{3, 2, false, true, false, true}, conv_options{2, 1, true, true, true, true}}) {
+      o.portable = true;
+      o.block = R;
+      check_conv(g, o);
+    }
+  }
+  for (k::activation a : all_activations) {
+    conv_options o{2, 2, true, true, false, false, a, 3.0f, 5};
+    o.portable = true;
+    o.block = R;
+    check_conv(make_conv(40, 7, 7, 48, 1, 1, 0, 1), o);
+  }
+  CHECK_FALSE(k::detail::portable_oc_fits(make_conv(64, 8, 8, 64, 1, 1, 0, 1)));   // 64 pixels: whole vectors
+  CHECK_FALSE(k::detail::portable_oc_fits(make_conv(64, 9, 9, 64, 1, 1, 0, 1)));   // 81 pixels: the pixel tile
+  CHECK_FALSE(k::detail::portable_oc_fits(make_conv(64, 7, 7, 8, 1, 1, 0, 1)));    // 8 outputs
+  CHECK_FALSE(k::detail::portable_oc_fits(make_conv(64, 7, 7, 64, 1, 1, 1, 1)));   // padding: staged
 }
 
 TEST_CASE("fast conv2d: other geometries (row vectors, portable fallback)", "[kernels][fast][conv]") {

@@ -7,7 +7,8 @@
 // Packed layout (the same for every code path): output channels of each group are cut into
 // blocks of R = conv_block(geo) channels (1, 2, 4 or 8, the last block zero-padded; 32 for the
 // layers of kernels/pointwise.hpp and kernels/stem.hpp, which run the oc tile; builds without
-// AVX-512 use blocks of kernels/portable.hpp's tile rows, 4), and each block stores
+// AVX-512 use blocks of kernels/portable.hpp's tile rows, 4, and 16 for its 1x1 tile across
+// output channels on small images), and each block stores
 // [ky][kx][ci][R] (ky < kh, kx < kw): for one tap and one input channel the R weights are
 // contiguous.
 //
@@ -55,15 +56,17 @@
 namespace typenet::kernels {
 
 // Output channels per packed weight block: 1, 2, 4 or 8; 32 for the layers of kernels/pointwise.hpp
-// and kernels/stem.hpp; without AVX-512 1, 2 or 4.
+// and kernels/stem.hpp; without AVX-512 1, 2 or 4, and 16 for small-image 1x1 layers.
 constexpr int conv_block(const conv_geometry& g) {
   const int c = g.out_c_per_group();
 #if defined(__AVX512F__) && defined(__FMA__)
   if (pointwise_fast(g) || stem_fast(g)) return oc_block;
   return c >= 5 ? 8 : c >= 3 ? 4 : c;
 #else
-  // kernels/portable.hpp's tile rows (4): each tile reads its weights as one contiguous stretch
+  // kernels/portable.hpp's tile rows (4): each tile reads its weights as one contiguous stretch;
+  // 1x1 layers on small images: its tile across output channels (16)
   static_assert(detail::portable_rows == 4);
+  if (detail::portable_oc_fits(g)) return detail::portable_oc_rows;
   return c >= 3 ? 4 : c;
 #endif
 }
@@ -76,9 +79,10 @@ constexpr long packed_conv_weight_size(const conv_geometry& g) {
 // No kernel needs scratch space; kept so callers can plan buffers uniformly.
 constexpr long conv_scratch_size(const conv_geometry&) { return 0; }
 
-// weight_oihw: [out_c][in_c/groups][kh][kw] (PyTorch order); packed: packed_conv_weight_size floats.
-inline void pack_conv_weights(const conv_geometry& g, const float* weight_oihw, float* packed) {
-  const int R = conv_block(g), nb = conv_blocks_per_group(g);
+namespace detail {
+// In blocks of R rows (tests pack for a kernel that the build's conv_block would not pick).
+inline void pack_conv_weights(const conv_geometry& g, int R, const float* weight_oihw, float* packed) {
+  const int nb = (g.out_c_per_group() + R - 1) / R;
   const int icg = g.in_c_per_group(), ocg = g.out_c_per_group(), KH = g.kernel_h, KW = g.kernel_w;
   long i = 0;
   for (int grp = 0; grp < g.groups; ++grp)
@@ -92,6 +96,12 @@ inline void pack_conv_weights(const conv_geometry& g, const float* weight_oihw, 
                               ? weight_oihw[((long(grp * ocg + oc) * icg + ci) * KH + ky) * KW + kx]
                               : 0.0f;
             }
+}
+}  // namespace detail
+
+// weight_oihw: [out_c][in_c/groups][kh][kw] (PyTorch order); packed: packed_conv_weight_size floats.
+inline void pack_conv_weights(const conv_geometry& g, const float* weight_oihw, float* packed) {
+  detail::pack_conv_weights(g, conv_block(g), weight_oihw, packed);
 }
 
 namespace detail {

@@ -51,7 +51,8 @@ struct portable_tile_args {
   const float* res;
 };
 
-// acc[r][v] += w[r] x[v] for one (tap, channel): V input vectors at xp, RT weights at wp.
+// acc[r][v] += w[r] x[v] for one (tap, channel): V input vectors at xp, RT weights at wp
+// (portable_oc_tile: RV weight vectors, P inputs).
 template <int RT, int V>
 [[gnu::always_inline]] inline void portable_step(vecf (&acc)[RT][V], const float* xp, const float* wp) {
   constexpr int L = vlanes;
@@ -68,7 +69,7 @@ template <int RT, int V>
       asm("" : "+x"(x[v]));
 #endif
   }
-#pragma GCC unroll 8
+#pragma GCC unroll 12
   for (int r = 0; r < RT; ++r) {
     const vecf b = splat(wp[r]);
 #pragma GCC unroll 4
@@ -172,7 +173,7 @@ inline void portable_store(const float* sum, float bias, const float* res, activ
 inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
                              float* out, int batch, part p) {
   constexpr int L = vlanes, V = portable_vectors, max_block = 64, panel_floats = portable_panel_floats;
-  const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8 or 32: a multiple of RT
+  const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8, 16 or 32: a multiple of RT
   const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
   const int strips = (ocg + RT - 1) / RT;  // RT-row stretches of the weights (the last part-filled)
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
@@ -278,13 +279,124 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
   }
 }
 
+// 1x1 layers on small images (at most 64 output pixels, not a whole number of vectors: the 7x7
+// stages of the classification zoo, squeeze-excitation's 1x1 over one pixel), vectorised over
+// output channels instead: a pixel tile of 49 takes 7 vectors of 8 lanes (87.5% used) the other
+// way. The weights are packed in blocks of portable_oc_rows = 16 output channels ([ci][16]: two
+// AVX2 vectors per input channel); a tile is 16 channels x up to 6 pixels (AVX2; 3 with SSE), each
+// input value broadcast over the 16 channels. Per (image, group) and pass of at most 512 input
+// channels the input is gathered once into the panel as [tile][ci][pixel], every block of the
+// part runs over all tiles (its 32 KiB of weights stay in L1), and sums go out through a small
+// [pixel][channel] buffer (a transpose: few stores per tile against 512 x 12 FMAs).
+inline constexpr int portable_oc_rows = 16;
+constexpr bool portable_oc_fits(const conv_geometry& g) {
+  const long ohw = long(g.out_h) * g.out_w;
+  return g.taps() == 1 && g.pad_h == 0 && g.pad_w == 0 && ohw <= 64 && ohw % vlanes != 0 &&
+         g.out_c_per_group() >= portable_oc_rows;
+}
+inline constexpr int portable_oc_vectors = portable_oc_rows / vlanes;  // per tile pixel
+inline constexpr int portable_oc_pixels = 12 / portable_oc_vectors;      // 12 accumulators
+
+// buf[j][r] (+)= sum over nci channels of w[ci][r] x[ci][j], for P pixels.
+template <int P>
+[[gnu::noinline]] inline void portable_oc_tile(const float* x, const float* w, int nci, float* buf, bool first) {
+  constexpr int L = vlanes, RV = portable_oc_vectors, R = portable_oc_rows;
+  vecf acc[P][RV];
+  for (int j = 0; j < P; ++j)
+    for (int v = 0; v < RV; ++v) acc[j][v] = first ? vecf{} : loadv(buf + j * R + v * L);
+  // portable_step with the roles swapped: RV weight vectors, P broadcast inputs
+  for (int ci = 0; ci < nci; ++ci, x += P, w += R) portable_step(acc, w, x);
+  for (int j = 0; j < P; ++j)
+    for (int v = 0; v < RV; ++v) storev(buf + j * R + v * L, acc[j][v]);
+}
+
+template <int P = portable_oc_pixels>
+inline void portable_oc_tile_n(int np, const float* x, const float* w, int nci, float* buf, bool first) {
+  if constexpr (P > 1)
+    if (np < P) return portable_oc_tile_n<P - 1>(np, x, w, nci, buf, first);
+  portable_oc_tile<P>(x, w, nci, buf, first);
+}
+
+inline void conv1x1_portable_oc(const conv_geometry& g, const float* in, const float* wp, const epilogue& ep,
+                                float* out, int batch, part p) {
+  constexpr int L = vlanes, R = portable_oc_rows, RV = portable_oc_vectors, PM = portable_oc_pixels;
+  constexpr int max_pixels = 64, kmax = 1024;
+  const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
+  const long hw = long(g.in_h) * g.in_w;
+  const int np = g.out_h * g.out_w, tiles = (np + PM - 1) / PM;
+  const int passes = (icg + kmax - 1) / kmax, kc = (icg + passes - 1) / passes;  // kc np <= 65536 floats
+  float* const panel = portable_panel();
+  long off[max_pixels];  // input offset of each output pixel
+  for (int q = 0; q < np; ++q) off[q] = long(q / g.out_w) * g.stride_h * g.in_w + long(q % g.out_w) * g.stride_w;
+  alignas(64) float buf[PM * R];
+  const long items = long(batch) * g.groups * nb;  // (image, group, block)
+  const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
+  for (long it = i0; it < i1;) {
+    // a run of blocks [b0, b1) of one (image, group): one gather per pass
+    const long run = it / nb;
+    const int b0 = int(it % nb), b1 = int(std::min<long>(i1 - run * nb, nb));
+    it = run * nb + b1;
+    const int n = int(run / g.groups), grp = int(run % g.groups);
+    const float* xin = in + n * g.in_image() + long(grp) * icg * hw;
+    for (int c0 = 0; c0 < icg; c0 += kc) {
+      const int nc = std::min(kc, icg - c0);
+      const bool first = c0 == 0, last = c0 + nc == icg;
+      // tile t (pixels [p0, p0 + P)) at panel + nc p0, channel ci at + ci P
+      for (int ci = 0; ci < nc; ++ci) {
+        const float* src = xin + long(c0 + ci) * hw;
+        for (int t = 0, p0 = 0, P; t < tiles; ++t, p0 += P) {
+          P = (np - p0) / (tiles - t);
+          float* dst = panel + long(nc) * p0 + ci * P;
+          for (int j = 0; j < P; ++j) dst[j] = src[off[p0 + j]];
+        }
+      }
+      for (int b = b0; b < b1; ++b) {
+        const int co0 = grp * ocg + b * R, nrows = std::min(R, ocg - b * R);
+        const float* w = wp + (long(grp) * nb + b) * icg * R + long(c0) * R;
+        float* y = out + n * g.out_image() + long(co0) * np;
+        const float* res = first && ep.residual ? ep.residual + n * g.out_size() + long(co0) * np : nullptr;
+        for (int t = 0, p0 = 0, P; t < tiles; ++t, p0 += P) {
+          P = (np - p0) / (tiles - t);
+          if (!first)  // the partial sums so far
+            for (int r = 0; r < nrows; ++r)
+              for (int j = 0; j < P; ++j) buf[j * R + r] = y[long(r) * np + p0 + j];
+          portable_oc_tile_n(P, panel + long(nc) * p0, w, nc, buf, first);
+          // last pass: the epilogue; first of several: bias and residual; in between: the sums
+          if (first && ep.bias)
+            for (int v = 0; v < RV; ++v) {
+              const int m = std::clamp(nrows - v * L, 0, L);
+              const vecf bv = m == L ? loadv(ep.bias + co0 + v * L) : loadv_n(ep.bias + co0 + v * L, m);
+              for (int j = 0; j < P; ++j) storev(buf + j * R + v * L, loadv(buf + j * R + v * L) + bv);
+            }
+          const activation act = last ? ep.act : activation::none;
+          if (!res && (act == activation::none || act == activation::relu)) {
+            const bool relu = act == activation::relu;
+            for (int r = 0; r < nrows; ++r)
+              for (int j = 0; j < P; ++j) {
+                const float v = buf[j * R + r];
+                y[long(r) * np + p0 + j] = relu ? max0(v) : v;
+              }
+          } else {
+            for (int r = 0; r < nrows; ++r)
+              for (int j = 0; j < P; ++j) {
+                const long o = long(r) * np + p0 + j;
+                y[o] = activate(act, buf[j * R + r] + (res ? res[o] : 0.0f));
+              }
+          }
+        }
+      }
+    }
+  }
+}
+
 // R: the packing's block rows (kernels/conv2d.hpp's conv_block(g), passed in so that this header
 // does not need that one).
 inline void conv2d_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
                             float* out, int batch, part p) {
+  if (R == portable_oc_rows && portable_oc_fits(g)) return conv1x1_portable_oc(g, in, wp, ep, out, batch, p);
   if (g.taps() == 1 && g.pad_h == 0 && g.pad_w == 0) return conv1x1_portable(g, R, in, wp, ep, out, batch, p);
   constexpr int L = vlanes, chunk = L * portable_vectors;
-  const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8 or 32: a multiple of RT
+  const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8, 16 or 32: a multiple of RT
   const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
   const int KH = g.kernel_h, KW = g.kernel_w, SH = g.stride_h, SW = g.stride_w;
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
