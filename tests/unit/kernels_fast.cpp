@@ -460,6 +460,9 @@ TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every buil
                         make_conv(512, 13, 11, 512, 3, 2, 1, 32),     // groups of 16, stride 2
                         make_conv(32, 9, 45, 32, 3, 2, 1, 8),         // stride 2 over 45 columns: vector deinterleave
                         make_conv(1024, 7, 7, 1024, 3, 1, 1, 32),     // groups of 32
+                        make_conv(96, 20, 18, 20, 3, 1, 1, 1),        // dense: every channel staged at once (thread_local panel)
+                        make_conv(160, 11, 13, 24, 3, 2, 1, 1),       // dense stride 2: the panel, with fewer rows per item
+                        make_conv(1500, 4, 30, 8, 3, 1, 1, 1),        // more channels than the panel holds: passes
                         make_conv(32, 3, 3, 32, 3, 2, 1, 1),          // spatial 3 -> 2
                         make_conv(48, 1, 1, 40, 3, 1, 1, 1),          // spatial 1
                         make_conv(3, 37, 45, 64, 7, 2, 3, 1),         // a stem (stem_fast: blocks of 32)
@@ -467,7 +470,7 @@ TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every buil
                         make_conv(8, 11, 30, 8, {3, 3}, {1, 2}, {1, 1}, 2),  // stride 1 x 2: shared rows, 2 phases
                         make_conv(6, 12, 40, 6, {1, 7}, 1, {0, 3}, 3),       // 1x7, groups of 2
                         make_conv(24, 10, 12, 24, 5, 1, 2, 24),       // depthwise 5x5 (blocks of 1)
-                        make_conv(6, 40, 300, 12, 3, 1, 1, 1),        // a row of 300: channel passes
+                        make_conv(6, 40, 300, 12, 3, 1, 1, 1),        // a row of 300
                         make_conv(4, 3, 1100, 8, 3, 1, 1, 1),         // a row of 1100: two segments
                         make_conv(4, 6, 30, 4, {1, 17}, 1, {0, 8}, 1),  // 17 wide: plain loops
                         make_conv(2, 100, 9, 3, {100, 1}, 1, 0, 1)}) {  // 100 tall: 100 staged rows per channel

@@ -425,6 +425,7 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
     return row_phases * phases * fs + up(f) - f + KW;
   };
   auto fits_in = [&](long nr_, long seg_) { return R * up(nr_ * (seg_ + ext)) <= acc_floats && srow_of(nr_, seg_) <= stage_floats; };
+  const bool may_unroll = g.taps() > 1 && icg <= 8 && ocg >= 32;  // the stem's unrolled panel (below)
   int nr = 1, seg = g.out_w, nseg = 1;
   if (g.out_w + ext >= 8 * chunk) {
     while (!fits_in(1, seg) && seg > L) {
@@ -435,6 +436,10 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   } else {
     nr = std::min(g.out_h, std::max(1, (8 * chunk + g.out_w + ext - 1) / (g.out_w + ext)));
     while (nr > 1 && !fits_in(nr, seg)) --nr;
+    // Fewer rows where that lets every input channel be staged at once (below)
+    const auto whole = [&](int nr_) { return icg * srow_of(nr_, seg); };
+    if (!may_unroll && whole(nr) > stage_floats && whole(1) + L <= portable_panel_floats)
+      while (nr > 1 && whole(nr) + L > portable_panel_floats) --nr;
     nr = (g.out_h + (g.out_h + nr - 1) / nr - 1) / ((g.out_h + nr - 1) / nr);  // balanced groups
   }
   const int groups_of_rows = (g.out_h + nr - 1) / nr;
@@ -447,11 +452,17 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   // Input channels per pass: as many staged rows as fit. Kernels wider than 16 or so large that
   // KH rows of one channel outgrow the stage buffer (none in the zoo) take plain loops.
   const bool fits = KW <= max_kw && KH <= max_kh && fits_in(nr, seg);
-  const int kc = int(std::max(1L, std::min<long>(icg, stage_floats / srow)));
+  // Dense layers with more channels than the stack's stage holds (ResNet's 3x3s: 64-512) stage
+  // them all in the thread_local panel instead, so that every block reuses one staging (in passes,
+  // each block restaged its rows: 40% of a 7x7 or 14x14 layer's time). Not with the stem's
+  // unrolled panel below, which takes the panel itself.
+  const bool stage_in_panel = fits && !may_unroll && icg * srow > stage_floats && icg * srow + L <= portable_panel_floats;
+  const int kc = stage_in_panel ? icg : int(std::max(1L, std::min<long>(icg, stage_floats / srow)));
   // One pass over the input channels: the staged rows serve every block of the group (blocks inner)
   const bool blocks_inner = fits && kc == icg && nb > 1;
   alignas(64) float acc[acc_floats];
-  alignas(64) float stage[stage_floats];
+  alignas(64) float stage_on_stack[stage_floats + L];  // (+ L: the last staged row's last vector)
+  float* const stage = stage_in_panel ? portable_panel() : stage_on_stack;
   long staged = -1;  // the (image, group, rows, segment) whose rows are in `stage`
   const long per_image = long(g.groups) * nb * groups_of_rows * nseg;
   const long items = batch * per_image;
@@ -461,7 +472,7 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   // each tile runs one contiguous loop over taps x channels instead of 49 loops of 3 channels.
   const int vt = portable_tile_vectors(RT), K = g.taps() * icg;
   const long unrolled_floats = (Fup + vt * L - 1) / (vt * L) * long(K) * vt * L;
-  const bool unrolled = fits && kc == icg && g.taps() > 1 && icg <= 8 && ocg >= 32 && unrolled_floats <= portable_panel_floats;
+  const bool unrolled = fits && kc == icg && may_unroll && unrolled_floats <= portable_panel_floats;
   float* const panel = unrolled ? portable_panel() : nullptr;
   const int off0 = 0;
   portable_tile_args a{};
@@ -533,7 +544,9 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
                 const float* src = xin + (c0 + ci) * hw + long(iy) * g.in_w + col0;
                 float* dst = st + qy * phases * Fs + j * P;
                 if (SW == 1) {
-                  copy_floats(dst + t0[0], src + t0[0], t1[0] - t0[0]);
+                  // whole vectors (zeros past t1, where the padding or rows staged next go; a
+                  // masked store, microcoded on AMD, made ResNet's dense 3x3s 11-19% slower)
+                  copy_padded(dst + t0[0], src + t0[0], t1[0] - t0[0], (t1[0] - t0[0] + L - 1) / L);
                   continue;
                 }
                 for (int t = tv0; t < tv1; t += L) {

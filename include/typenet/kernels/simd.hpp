@@ -52,14 +52,8 @@ inline void storev_n(float* p, vecf v, int n) {
   for (int l = 0; l < n; ++l) p[l] = v[l];
 }
 #endif
-// dst[0, m) = src[0, m), touching nothing past either (inline: a memmove call per short row cost
-// more than its copy).
-inline void copy_floats(float* dst, const float* src, long m) {
-  long i = 0;
-  for (; i + vlanes <= m; i += vlanes) storev(dst + i, loadv(src + i));
-  if (i < m) storev_n(dst + i, loadv_n(src + i, int(m - i)), int(m - i));
-}
-// nv whole vectors at dst: src[0, m) then zeros (0 <= m <= nv vlanes).
+// nv whole vectors at dst: src[0, m) then zeros (0 <= m <= nv vlanes), src not read past m.
+// (Inline: a memmove call per short row cost more than its copy.)
 inline void copy_padded(float* dst, const float* src, int m, int nv) {
   for (int v = 0, i = 0; v < nv; ++v, i += vlanes)
     storev(dst + i, i + vlanes <= m ? loadv(src + i) : loadv_n(src + i, i < m ? m - i : 0));
