@@ -563,9 +563,7 @@ TEST_CASE("fast depthwise conv2d: 3x3 and 5x5, strides 1 and 2, odd shapes", "[k
                           std::pair{17, 40}, std::pair{35, 19}})
         for (int c : {1, 3, 17, 96}) {
           const auto g = make_conv(c, h, w, c, kernel, stride, kernel / 2, c);
-#if defined(__AVX512F__) && defined(__FMA__)
-          REQUIRE(k::depthwise_fast(g));  // these are the depthwise kernel's, not the portable one's
-#endif
+          REQUIRE(k::depthwise_fast(g));  // the depthwise kernel's (AVX-512 or the build's vectors), not the portable tile's
           if (c == 96 && h * w > 200) {  // the large ones once, with everything on
             check_conv(g, {3, 2, true, true, true, false});
             continue;

@@ -761,8 +761,8 @@ inline void conv2d_avx512_r(const conv_geometry& g, conv_mode mode, const float*
 // Computes part p of the convolution of `batch` images (see the header comment).
 inline void conv2d(const conv_geometry& g, const float* in, const float* packed_weight, const epilogue& ep,
             float* out, int batch, part p = {}) {
-#if defined(TYPENET_CONV2D_AVX512)
   if (depthwise_fast(g)) return depthwise_conv2d(g, in, packed_weight, ep, out, batch, p);
+#if defined(TYPENET_CONV2D_AVX512)
   if (pointwise_fast(g))
     return g.stride_w == 1 ? detail::pointwise_avx512<1>(g, in, packed_weight, ep, out, batch, p)
                            : detail::pointwise_avx512<2>(g, in, packed_weight, ep, out, batch, p);

@@ -5,6 +5,8 @@
 // out); the layers' own scalar functions (layers/relu6.hpp, ...) are the reference.
 #include <cmath>
 
+#include <typenet/kernels/simd.hpp>
+
 #if defined(__AVX512F__) && defined(__FMA__)
 #include <immintrin.h>
 #endif
@@ -33,6 +35,27 @@ inline float activate(activation a, float x) {
   }
   return x;
 }
+
+namespace detail {
+// activate() on every lane, for the activations of a few instructions (the same operations, so the
+// same floats: x / 6, not x * (1 / 6)); sigmoid and silu (an exp) are left to activate() on the
+// stored floats: activate_in_vector(a) says which.
+inline bool activate_in_vector(activation a) { return a != activation::sigmoid && a != activation::silu; }
+inline vecf activate_lanes(activation a, vecf x) {
+  const vecf zero = {}, six = splat(6.0f), three = splat(3.0f);
+  auto relu6 = [&](vecf v) {  // comparisons false for NaN: NaN kept
+    v = v < zero ? zero : v;
+    return v > six ? six : v;
+  };
+  switch (a) {
+    case activation::relu: return x < zero ? zero : x;
+    case activation::relu6: return relu6(x);
+    case activation::hardsigmoid: return relu6(x + three) / six;
+    case activation::hardswish: return x * relu6(x + three) / six;
+    default: return x;
+  }
+}
+}  // namespace detail
 
 #if defined(__AVX512F__) && defined(__FMA__)
 namespace detail {

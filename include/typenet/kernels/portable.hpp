@@ -138,18 +138,18 @@ inline float* portable_panel() {
   return panel;
 }
 
-// y = act(sum + bias + residual) for n pixels of one output row of one channel (none and relu in
-// vectors, the row's last n % L pixels masked).
+// y = act(sum + bias + residual) for n pixels of one output row of one channel (in vectors, the
+// row's last n % L pixels masked; sigmoid and silu per float).
 inline void portable_store(const float* sum, float bias, const float* res, activation act, float* y, int n) {
   constexpr int L = vlanes;
-  if (act != activation::none && act != activation::relu) {
+  if (!activate_in_vector(act)) {
     for (int i = 0; i < n; ++i) y[i] = activate(act, sum[i] + bias + (res ? res[i] : 0.0f));
     return;
   }
   const auto one = [&](vecf v, const float* r, int m) {
     v += splat(bias);
     if (r) v += m == L ? loadv(r) : loadv_n(r, m);
-    return act == activation::relu ? max0(v) : v;
+    return activate_lanes(act, v);
   };
   int i = 0;
   for (; i + L <= n; i += L) storev(y + i, one(loadv(sum + i), res ? res + i : nullptr, L));

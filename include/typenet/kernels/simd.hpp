@@ -29,29 +29,36 @@ inline vecf loadv(const float* p) {
   return v;
 }
 inline void storev(float* p, vecf v) { std::memcpy(p, &v, sizeof v); }
-// The first n lanes (0 <= n <= vlanes; the others read as 0, not written), touching no memory past
-// them: a row's last n % vlanes pixels. (Through a vector on the stack and two memmove calls,
-// these were a fifth of a 28x28 grouped 3x3's time.)
+// Lanes [lo, hi) from p + lo .. p + hi (0 <= lo <= hi <= vlanes), the others 0, touching no memory
+// outside (a vector that hangs over a row's borders: depthwise padding); loadv_n and storev_n: the
+// first n lanes, a row's last n % vlanes pixels (through a vector on the stack and two memmove
+// calls, these were a fifth of a 28x28 grouped 3x3's time).
 #if defined(__AVX512F__)
-inline vecf loadv_n(const float* p, int n) { return vecf(_mm512_maskz_loadu_ps(__mmask16((1u << n) - 1), p)); }
-inline void storev_n(float* p, vecf v, int n) { _mm512_mask_storeu_ps(p, __mmask16((1u << n) - 1), __m512(v)); }
+inline __mmask16 lanes_between(int lo, int hi) { return __mmask16(((1u << hi) - 1) & ~((1u << lo) - 1)); }
+inline vecf loadv_range(const float* p, int lo, int hi) { return vecf(_mm512_maskz_loadu_ps(lanes_between(lo, hi), p)); }
+inline void storev_n(float* p, vecf v, int n) { _mm512_mask_storeu_ps(p, lanes_between(0, n), __m512(v)); }
 #elif defined(__AVX__)
 inline __m256i lanes_below(int n) {
   alignas(32) static constexpr int ones_then_zeros[16] = {-1, -1, -1, -1, -1, -1, -1, -1};
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ones_then_zeros + 8 - n));
 }
-inline vecf loadv_n(const float* p, int n) { return vecf(_mm256_maskload_ps(p, lanes_below(n))); }
+inline vecf loadv_range(const float* p, int lo, int hi) {
+  const __m256 m = _mm256_andnot_ps(_mm256_castsi256_ps(lanes_below(lo)), _mm256_castsi256_ps(lanes_below(hi)));
+  return vecf(_mm256_maskload_ps(p, _mm256_castps_si256(m)));
+}
+// (A masked store is microcoded on AMD: for a row's last lanes only, never in a loop.)
 inline void storev_n(float* p, vecf v, int n) { _mm256_maskstore_ps(p, lanes_below(n), __m256(v)); }
 #else
-inline vecf loadv_n(const float* p, int n) {
+inline vecf loadv_range(const float* p, int lo, int hi) {
   vecf v = {};
-  for (int l = 0; l < n; ++l) v[l] = p[l];
+  for (int l = lo; l < hi; ++l) v[l] = p[l];
   return v;
 }
 inline void storev_n(float* p, vecf v, int n) {
   for (int l = 0; l < n; ++l) p[l] = v[l];
 }
 #endif
+inline vecf loadv_n(const float* p, int n) { return loadv_range(p, 0, n); }
 // nv whole vectors at dst: src[0, m) then zeros (0 <= m <= nv vlanes), src not read past m.
 // (Inline: a memmove call per short row cost more than its copy.)
 inline void copy_padded(float* dst, const float* src, int m, int nv) {
