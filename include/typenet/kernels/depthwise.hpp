@@ -50,7 +50,6 @@ inline void depthwise_plane_vec(const conv_geometry& g, const float* x, const fl
     constexpr int L = vlanes;
     return c0 >= 0 && c0 + L <= W ? loadv(p) : loadv_range(p, std::clamp(-c0, 0, L), std::clamp(W - c0, 0, L));
   };
-  const bool in_vector = activate_in_vector(act);
   for (int oy0 = 0; oy0 < OH; oy0 += T) {
     const int nt = std::min(T, OH - oy0);
     for (int ox0 = 0; ox0 < OW; ox0 += L) {
@@ -91,13 +90,11 @@ inline void depthwise_plane_vec(const conv_geometry& g, const float* x, const fl
       }
       for (int t = 0; t < nt; ++t) {
         float* o = y + long(oy0 + t) * OW + ox0;
-        const vecf v = in_vector ? activate_lanes(act, acc[t]) : acc[t];
+        const vecf v = activate_lanes(act, acc[t]);
         if (n == L)
           storev(o, v);
         else
           storev_n(o, v, n);
-        if (!in_vector)
-          for (int i = 0; i < n; ++i) o[i] = activate(act, o[i]);
       }
     }
   }

@@ -37,23 +37,46 @@ inline float activate(activation a, float x) {
 }
 
 namespace detail {
-// activate() on every lane, for the activations of a few instructions (the same operations, so the
-// same floats: x / 6, not x * (1 / 6)); sigmoid and silu (an exp) are left to activate() on the
-// stored floats: activate_in_vector(a) says which.
-inline bool activate_in_vector(activation a) { return a != activation::sigmoid && a != activation::silu; }
+// exp on every lane: Cephes' expf polynomial (about 1 ulp), as exp512 below. x is clamped to
+// +-100 (NaN kept: comparisons are false for it) and 2^n applied as two factors, so that
+// overflow gives inf and underflow 0, as std::exp.
+inline vecf exp_lanes(vecf x) {
+  typedef int veci __attribute__((vector_size(vlanes * sizeof(int))));
+  const vecf big = splat(100.0f), small = splat(-100.0f), round = splat(12582912.0f);  // 1.5 x 2^23
+  x = x > big ? big : x;
+  x = x < small ? small : x;
+  vecf n = (x * splat(1.44269504088896341f) + round) - round;  // nearest integer
+  n = n == n ? n : vecf{};                                      // (NaN: no conversion of it)
+  vecf r = x - n * splat(0.693359375f);                         // x - n ln2, in two parts
+  r = r - n * splat(-2.12194440e-4f);
+  vecf p = splat(1.9875691500e-4f);
+  p = p * r + splat(1.3981999507e-3f);
+  p = p * r + splat(8.3334519073e-3f);
+  p = p * r + splat(4.1665795894e-2f);
+  p = p * r + splat(1.6666665459e-1f);
+  p = p * r + splat(5.0000001201e-1f);
+  p = (p * r) * r + (r + splat(1.0f));
+  const veci ni = __builtin_convertvector(n, veci), half = ni >> 1;
+  return p * vecf((half + 127) << 23) * vecf((ni - half + 127) << 23);
+}
+// activate() on every lane, with the same operations (x / 6, not x * (1 / 6)) but exp_lanes for
+// std::exp.
 inline vecf activate_lanes(activation a, vecf x) {
-  const vecf zero = {}, six = splat(6.0f), three = splat(3.0f);
+  const vecf zero = {}, one = splat(1.0f), six = splat(6.0f), three = splat(3.0f);
   auto relu6 = [&](vecf v) {  // comparisons false for NaN: NaN kept
     v = v < zero ? zero : v;
     return v > six ? six : v;
   };
   switch (a) {
+    case activation::none: return x;
     case activation::relu: return x < zero ? zero : x;
     case activation::relu6: return relu6(x);
     case activation::hardsigmoid: return relu6(x + three) / six;
     case activation::hardswish: return x * relu6(x + three) / six;
-    default: return x;
+    case activation::sigmoid: return one / (one + exp_lanes(zero - x));
+    case activation::silu: return x / (one + exp_lanes(zero - x));
   }
+  return x;
 }
 }  // namespace detail
 

@@ -139,13 +139,9 @@ inline float* portable_panel() {
 }
 
 // y = act(sum + bias + residual) for n pixels of one output row of one channel (in vectors, the
-// row's last n % L pixels masked; sigmoid and silu per float).
+// row's last n % L pixels masked).
 inline void portable_store(const float* sum, float bias, const float* res, activation act, float* y, int n) {
   constexpr int L = vlanes;
-  if (!activate_in_vector(act)) {
-    for (int i = 0; i < n; ++i) y[i] = activate(act, sum[i] + bias + (res ? res[i] : 0.0f));
-    return;
-  }
   const auto one = [&](vecf v, const float* r, int m) {
     v += splat(bias);
     if (r) v += m == L ? loadv(r) : loadv_n(r, m);
