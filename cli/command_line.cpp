@@ -47,6 +47,8 @@ command parse_command_line(int argc, char** argv, const std::vector<std::string>
   run_cmd->add_option("--seed", o.seed, "seed of the random weights")->capture_default_str();
   run_cmd->add_option("--timings-json", o.timings_json,
                       "write set-up time and every timed pass (ms) to this JSON file (tools/bench_peers.py reads it)");
+  run_cmd->add_flag("--profile", o.profile,
+                    "time every op of the plan over --repeat more passes: ms, share, GFLOP/s, % of the FMA peak");
 
   try {
     app.parse(argc, argv);

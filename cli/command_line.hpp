@@ -12,6 +12,7 @@ struct run_options {
   std::vector<std::string> images;
   int threads = 0, repeat = 5;
   std::uint64_t seed = 42;
+  bool profile = false;
 };
 
 struct command {

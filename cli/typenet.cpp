@@ -5,7 +5,9 @@
 //   typenet summary MODEL [--depth N] the static type's layer table
 //   typenet run MODEL [--weights W.safetensors] [--input X.npy | --image FILE...] [--output Y.npy]
 //                     [--threads N] [--repeat N] [--graph static|dynamic] [--seed N] [--timings-json J]
-//                     top-5 classes per image and the median latency over --repeat passes. Without
+//                     [--profile]
+//                     top-5 classes per image and the median latency over --repeat passes (with
+//                     --profile, every op's time, GFLOP/s and share of the FMA peak). Without
 //                     --weights: seeded random weights. The static graph is the type at the native
 //                     size; the dynamic one lowers the same type at the input's size.
 //
@@ -25,6 +27,7 @@
 #include <typenet/io/image.hpp>
 #include <typenet/io/npy.hpp>
 #include <typenet/models/zoo.hpp>
+#include <typenet/runtime/profile.hpp>
 
 #include "command_line.hpp"
 #include "zoo_table.hpp"
@@ -181,6 +184,7 @@ int run(const run_options& o, const zoo_model& m) {
     f.write(json.data(), json.size());
     f.commit();
   }
+  if (o.profile && o.repeat > 0) typenet::runtime::print_profile(stdout, *net, x.data(), y.data(), batch, o.repeat);
   for (int n = 0; n < batch; ++n) print_top5(y.data() + std::size_t(n) * std::size_t(classes), classes, n);
   if (!o.output.empty()) {
     typenet::io::write_npy(o.output, {batch, classes}, y.data());

@@ -30,7 +30,7 @@
 #include <typenet/io/image.hpp>
 #include <typenet/io/npy.hpp>
 #include <typenet/runtime/executor.hpp>
-#include <typenet/runtime/peak.hpp>
+#include <typenet/runtime/profile.hpp>
 #include <typenet/runtime/finite.hpp>
 #include <typenet/typenet.hpp>
 
@@ -144,32 +144,6 @@ void print_top5(const float* logits, int n) {
   std::printf("\n");
 }
 
-// Where the time goes: every op of the plan, slowest first, with its arithmetic rate and that
-// rate as a share of the FMA peak measured now on as many threads (runtime/peak.hpp).
-void print_profile(net& executor, const float* x, float* y, int batch, int repeat) {
-  std::vector<double> seconds(executor.op_count(), 0.0);
-  for (int r = 0; r < repeat; ++r) executor.forward(x, y, batch, seconds.data());
-  const double peak = typenet::runtime::measure_fma_peak_gflops(executor.threads());
-  std::vector<std::size_t> order(seconds.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return seconds[a] > seconds[b]; });
-  const double total = std::accumulate(seconds.begin(), seconds.end(), 0.0);
-  const auto gflops = [&](long macs, double s) { return s > 0 ? 2.0 * double(macs) * batch * repeat / s / 1e9 : 0.0; };
-  std::printf("%-32s %10s %7s %10s %7s\n", "op (fused layers)", "ms/pass", "share", "GFLOP/s", "% peak");
-  long macs = 0;
-  for (std::size_t i : order) {
-    const auto& op = executor.plan()[i];
-    macs += op.macs;
-    std::printf("%-32s %10.3f %6.1f%% %10.1f %6.1f%%\n", op.name.c_str(), seconds[i] / repeat * 1e3, 100 * seconds[i] / total,
-                gflops(op.macs, seconds[i]), 100 * gflops(op.macs, seconds[i]) / peak);
-  }
-  std::printf("%-32s %10.3f %6.1f%% %10.1f %6.1f%%\n", "total", total / repeat * 1e3, 100.0, gflops(macs, total),
-              100 * gflops(macs, total) / peak);
-  std::printf("peak: %.1f GFLOP/s FP32 FMA on %d thread%s (measured now)\n", peak, executor.threads(), executor.threads() == 1 ? "" : "s");
-  std::printf("GFLOP/s counts each layer's multiply-adds as written; a 1x1 layer that Strassen's products run on one\n"
-              "thread (stage 3, include/typenet/kernels/strassen.hpp) does 7/8 of them\n");
-}
-
 int run(const options& o) {
   if (!o.output.empty()) typenet::io::check_writable(o.output);  // before the work, not after
   if (!o.quiet) typenet::print_summary<model>(std::cout, "resnext50_32x4d", o.summary_depth);
@@ -202,7 +176,7 @@ int run(const options& o) {
     const double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     std::printf("latency_ms median=%.2f min=%.2f (batch %d, %d runs)\n", median, ms.front(), batch, o.repeat);
   }
-  if (o.profile && o.repeat > 0) print_profile(executor, x.data(), y.data(), batch, o.repeat);
+  if (o.profile && o.repeat > 0) typenet::runtime::print_profile(stdout, executor, x.data(), y.data(), batch, o.repeat);
   for (int n = 0; n < batch; ++n) print_top5(y.data() + n * net::output_size, n);
   if (!o.output.empty()) {
     typenet::io::write_npy(o.output, {batch, net::output_size}, y.data());
