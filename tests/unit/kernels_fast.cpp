@@ -590,6 +590,32 @@ TEST_CASE("fast depthwise conv2d: 3x3 and 5x5, strides 1 and 2, odd shapes", "[k
 // The activations a conv applies in its store, on every fast path (depthwise; dense and grouped
 // vector tiles; the 1x1 tail pixels; the portable kernel) against the layers' double functions,
 // with inputs large enough to reach relu6's upper clamp, and a NaN that must come out as NaN.
+TEST_CASE("vector activations (activate_lanes, exp_lanes) agree with activate on every lane, at the edges", "[kernels][fast][activation]") {
+  // exp_lanes' clamp at +-100 and its 2^n in two factors: overflow to inf, underflow towards 0,
+  // NaN and the infinities as std::exp gives them to the scalar activations.
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> xs = {0.0f, -0.0f, 1e-30f, -1e-30f, 2.5f, -3.0f, 3.0f, 6.5f, -6.5f, 20.0f, -20.0f, 87.0f, -87.0f,
+                           88.5f, 88.8f, -88.8f, 95.0f, -95.0f, 100.0f, -100.0f, 150.0f, -150.0f, inf, -inf, nan_f};
+  for (float x = -120.0f; x < 120.0f; x += 0.37f) xs.push_back(x);
+  while (xs.size() % k::detail::vlanes) xs.push_back(1.0f);
+  for (k::activation a : {k::activation::none, k::activation::relu, k::activation::relu6, k::activation::hardsigmoid,
+                          k::activation::hardswish, k::activation::sigmoid, k::activation::silu})
+    for (std::size_t i = 0; i < xs.size(); i += k::detail::vlanes) {
+      const k::detail::vecf v = k::detail::activate_lanes(a, k::detail::loadv(xs.data() + i));
+      for (int l = 0; l < k::detail::vlanes; ++l) {
+        const float x = xs[i + std::size_t(l)], want = k::activate(a, x), got = v[l];
+        INFO("activation " << int(a) << " x " << x << " want " << want << " got " << got);
+        if (std::isnan(want)) {
+          CHECK(std::isnan(got));
+        } else if (std::isinf(want)) {
+          CHECK(got == want);
+        } else {
+          CHECK(std::abs(got - want) <= 4e-7f * std::abs(want) + 1e-37f);
+        }
+      }
+    }
+}
+
 TEST_CASE("fast conv2d applies every fused activation in its store, NaN kept", "[kernels][fast][conv][activation]") {
   for (const auto& g : {make_conv(17, 9, 11, 17, 3, 1, 1, 17), make_conv(12, 13, 13, 12, 5, 2, 2, 12),
                         make_conv(16, 7, 7, 24, 1, 1, 0, 1), make_conv(8, 9, 9, 16, 3, 2, 1, 2),

@@ -47,8 +47,7 @@ inline void depthwise_plane_vec(const conv_geometry& g, const float* x, const fl
   for (int t = 0; t < K * K; ++t) tap[t] = splat(w[t]);
   // lanes of a vector whose lane 0 reads input column c0 that lie in [0, W)
   const auto load = [W](const float* p, int c0) {
-    constexpr int L = vlanes;
-    return c0 >= 0 && c0 + L <= W ? loadv(p) : loadv_range(p, std::clamp(-c0, 0, L), std::clamp(W - c0, 0, L));
+    return c0 >= 0 && c0 + vlanes <= W ? loadv(p) : loadv_range(p, std::clamp(-c0, 0, vlanes), std::clamp(W - c0, 0, vlanes));
   };
   for (int oy0 = 0; oy0 < OH; oy0 += T) {
     const int nt = std::min(T, OH - oy0);

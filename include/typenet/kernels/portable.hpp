@@ -280,10 +280,11 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
 // output channels instead: a pixel tile of 49 takes 7 vectors of 8 lanes (87.5% used) the other
 // way. The weights are packed in blocks of portable_oc_rows = 16 output channels ([ci][16]: two
 // AVX2 vectors per input channel); a tile is 16 channels x up to 6 pixels (AVX2; 3 with SSE), each
-// input value broadcast over the 16 channels. Per (image, group) and pass of at most 512 input
+// input value broadcast over the 16 channels. Per (image, group) and pass of at most 1024 input
 // channels the input is gathered once into the panel as [tile][ci][pixel], every block of the
-// part runs over all tiles (its 32 KiB of weights stay in L1), and sums go out through a small
-// [pixel][channel] buffer (a transpose: few stores per tile against 512 x 12 FMAs).
+// part runs over all tiles (its 64 KiB of weights in L2; passes of 256 or 512 were 5-25% slower:
+// the transposes between passes), and sums go out through a small [pixel][channel] buffer (a
+// transpose: 96 scalar stores per tile against 1024 x 12 FMAs).
 inline constexpr int portable_oc_rows = 16;
 constexpr bool portable_oc_fits(const conv_geometry& g) {
   const long ohw = long(g.out_h) * g.out_w;
@@ -365,20 +366,11 @@ inline void conv1x1_portable_oc(const conv_geometry& g, const float* in, const f
               for (int j = 0; j < P; ++j) storev(buf + j * R + v * L, loadv(buf + j * R + v * L) + bv);
             }
           const activation act = last ? ep.act : activation::none;
-          if (!res && (act == activation::none || act == activation::relu)) {
-            const bool relu = act == activation::relu;
-            for (int r = 0; r < nrows; ++r)
-              for (int j = 0; j < P; ++j) {
-                const float v = buf[j * R + r];
-                y[long(r) * np + p0 + j] = relu ? max0(v) : v;
-              }
-          } else {
-            for (int r = 0; r < nrows; ++r)
-              for (int j = 0; j < P; ++j) {
-                const long o = long(r) * np + p0 + j;
-                y[o] = activate(act, buf[j * R + r] + (res ? res[o] : 0.0f));
-              }
-          }
+          for (int r = 0; r < nrows; ++r)
+            for (int j = 0; j < P; ++j) {
+              const long o = long(r) * np + p0 + j;
+              y[o] = activate(act, buf[j * R + r] + (res ? res[o] : 0.0f));
+            }
         }
       }
     }
@@ -408,10 +400,9 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   // whole vectors, 32 KiB; staged input: per pass and channel, a block of the rows the taps read
   // per row phase and column phase (and slack for the last vector's reads), 48 KiB: one pass for
   // the 32-channel groups of ResNeXt's stride-2 3x3s (two passes restaged the rows per block: half
-  // the speed). Rows are
-  // staged once per row phase (row stride SH: min(SH, KH) phases of nr + (KH - 1) / SH rows), tap
-  // row ky reading phase ky % SH from ky / SH rows down: a copy per kernel row made ResNeXt's 3x3s
-  // 15-45% slower.
+  // the speed). Rows are staged once per row phase (row stride SH: min(SH, KH) phases of
+  // nr + (KH - 1) / SH rows), tap row ky reading phase ky % SH from ky / SH rows down: a copy per
+  // kernel row made ResNeXt's 3x3s 15-45% slower.
   constexpr int acc_floats = 8192, stage_floats = 12288;
   const int row_phases = std::min(SH, KH);  // row phases that some tap reads
   const int rext = (KH - 1) / SH;            // staged rows per row phase beyond the item's
