@@ -577,6 +577,10 @@ TEST_CASE("fast depthwise conv2d: 3x3 and 5x5, strides 1 and 2, odd shapes", "[k
   // 16-column vectors per row and a partial last one)
   check_conv(make_conv(8, 112, 112, 8, 3, 2, 1, 8), {1, 2, true, false, true, false});
   check_conv(make_conv(5, 21, 75, 5, 5, 1, 2, 5), {2, 2, true, true, false, false});
+  // planes that outgrow the thread's panel where they are staged (builds without AVX-512, 5x5
+  // stride 1): bands of output rows, and segments of output columns
+  check_conv(make_conv(2, 260, 300, 2, 5, 1, 2, 2), {1, 2, true, true, true, false});
+  check_conv(make_conv(1, 5, 9000, 1, 5, 1, 2, 1), {1, 1, true, false, true, false});
   // not depthwise_fast: the portable kernel takes them
   for (const auto& g : {make_conv(6, 9, 9, 6, 3, 1, 0, 6),      // padding 0
                         make_conv(6, 9, 9, 12, 3, 1, 1, 6),     // two outputs per channel
@@ -618,6 +622,7 @@ TEST_CASE("vector activations (activate_lanes, exp_lanes) agree with activate on
 
 TEST_CASE("fast conv2d applies every fused activation in its store, NaN kept", "[kernels][fast][conv][activation]") {
   for (const auto& g : {make_conv(17, 9, 11, 17, 3, 1, 1, 17), make_conv(12, 13, 13, 12, 5, 2, 2, 12),
+                        make_conv(6, 10, 19, 6, 5, 1, 2, 6),  // depthwise 5x5 stride 1 (staged without AVX-512)
                         make_conv(16, 7, 7, 24, 1, 1, 0, 1), make_conv(8, 9, 9, 16, 3, 2, 1, 2),
                         make_conv(4, 11, 11, 6, 3, 3, 1, 1)})
     for (k::activation a : all_activations) {

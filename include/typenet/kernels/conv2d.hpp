@@ -34,7 +34,8 @@
 // same packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
 //
 // No heap allocation, no scratch (at most ~80 KiB of stack; kernels::stem_max_pool 76 KiB; the
-// portable 1x1, stem and dense staged paths' 256 KiB panel is thread_local).
+// portable 1x1, stem and dense staged paths' and the staged depthwise 5x5's 256 KiB panel is
+// thread_local: kernels/panel.hpp).
 // conv2d(..., part p) computes only part p of the work; the parts of one call are disjoint and
 // may run concurrently. `in` must not alias `out`; ep.residual may (the residual of an element is
 // read before that element is written: the memory plan puts the output over it where it can).

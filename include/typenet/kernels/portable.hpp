@@ -18,6 +18,7 @@
 
 #include <typenet/kernels/epilogue.hpp>
 #include <typenet/kernels/geometry.hpp>
+#include <typenet/kernels/panel.hpp>
 #include <typenet/kernels/simd.hpp>
 
 namespace typenet::kernels::detail {
@@ -130,14 +131,6 @@ inline void portable_tile_rows(int RT, int nv, const portable_tile_args& a) {
     portable_tile_n<1, portable_tile_vectors(1)>(nv, a);
 }
 
-// The panel of the GEMM-like layouts below, per thread (not the stack: 256 KiB is more than some
-// threads have).
-inline constexpr int portable_panel_floats = 65536;
-inline float* portable_panel() {
-  alignas(64) static thread_local float panel[portable_panel_floats];
-  return panel;
-}
-
 // y = act(sum + bias + residual) for n pixels of one output row of one channel (in vectors, the
 // row's last n % L pixels masked).
 inline void portable_store(const float* sum, float bias, const float* res, activation act, float* y, int n) {
@@ -168,7 +161,7 @@ inline void portable_store(const float* sum, float bias, const float* res, activ
 // through a buffer and portable_store); part-filled ones take the buffer.
 inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
                              float* out, int batch, part p) {
-  constexpr int L = vlanes, V = portable_vectors, max_block = 64, panel_floats = portable_panel_floats;
+  constexpr int L = vlanes, V = portable_vectors, max_block = 64, panel_floats = thread_panel_floats;
   const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8, 16 or 32: a multiple of RT
   const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
   const int strips = (ocg + RT - 1) / RT;  // RT-row stretches of the weights (the last part-filled)
@@ -179,7 +172,7 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
   const int cap = std::max(1, std::min(max_block, panel_floats / (kc * L)));  // vectors a block may take
   const int nblocks = (nvec + cap - 1) / cap, bv = (nvec + nblocks - 1) / nblocks;  // balanced blocks
   const int tiles = (bv + V - 1) / V;
-  float* const panel = portable_panel();
+  float* const panel = thread_panel();
   alignas(64) float sums[portable_rows * V * L];
   long off[max_block * L];  // input offset of each output pixel of the block (strided layers)
   const long per_image = long(g.groups) * nblocks * strips;
@@ -322,7 +315,7 @@ inline void conv1x1_portable_oc(const conv_geometry& g, const float* in, const f
   const long hw = long(g.in_h) * g.in_w;
   const int np = g.out_h * g.out_w, tiles = (np + PM - 1) / PM;
   const int passes = (icg + kmax - 1) / kmax, kc = (icg + passes - 1) / passes;  // kc np <= 65536 floats
-  float* const panel = portable_panel();
+  float* const panel = thread_panel();
   long off[max_pixels];  // input offset of each output pixel
   for (int q = 0; q < np; ++q) off[q] = long(q / g.out_w) * g.stride_h * g.in_w + long(q % g.out_w) * g.stride_w;
   alignas(64) float buf[PM * R];
@@ -425,8 +418,8 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
     while (nr > 1 && !fits_in(nr, seg)) --nr;
     // Fewer rows where that lets every input channel be staged at once (below)
     const auto whole = [&](int nr_) { return icg * srow_of(nr_, seg); };
-    if (!may_unroll && whole(nr) > stage_floats && whole(1) + L <= portable_panel_floats)
-      while (nr > 1 && whole(nr) + L > portable_panel_floats) --nr;
+    if (!may_unroll && whole(nr) > stage_floats && whole(1) + L <= thread_panel_floats)
+      while (nr > 1 && whole(nr) + L > thread_panel_floats) --nr;
     nr = (g.out_h + (g.out_h + nr - 1) / nr - 1) / ((g.out_h + nr - 1) / nr);  // balanced groups
   }
   const int groups_of_rows = (g.out_h + nr - 1) / nr;
@@ -443,13 +436,13 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   // them all in the thread_local panel instead, so that every block reuses one staging (in passes,
   // each block restaged its rows: 40% of a 7x7 or 14x14 layer's time). Not with the stem's
   // unrolled panel below, which takes the panel itself.
-  const bool stage_in_panel = fits && !may_unroll && icg * srow > stage_floats && icg * srow + L <= portable_panel_floats;
+  const bool stage_in_panel = fits && !may_unroll && icg * srow > stage_floats && icg * srow + L <= thread_panel_floats;
   const int kc = stage_in_panel ? icg : int(std::max(1L, std::min<long>(icg, stage_floats / srow)));
   // One pass over the input channels: the staged rows serve every block of the group (blocks inner)
   const bool blocks_inner = fits && kc == icg && nb > 1;
   alignas(64) float acc[acc_floats];
   alignas(64) float stage_on_stack[stage_floats + L];  // (+ L: the last staged row's last vector)
-  float* const stage = stage_in_panel ? portable_panel() : stage_on_stack;
+  float* const stage = stage_in_panel ? thread_panel() : stage_on_stack;
   long staged = -1;  // the (image, group, rows, segment) whose rows are in `stage`
   const long per_image = long(g.groups) * nb * groups_of_rows * nseg;
   const long items = batch * per_image;
@@ -459,8 +452,8 @@ inline void conv2d_portable(const conv_geometry& g, int R, const float* in, cons
   // each tile runs one contiguous loop over taps x channels instead of 49 loops of 3 channels.
   const int vt = portable_tile_vectors(RT), K = g.taps() * icg;
   const long unrolled_floats = (Fup + vt * L - 1) / (vt * L) * long(K) * vt * L;
-  const bool unrolled = fits && kc == icg && may_unroll && unrolled_floats <= portable_panel_floats;
-  float* const panel = unrolled ? portable_panel() : nullptr;
+  const bool unrolled = fits && kc == icg && may_unroll && unrolled_floats <= thread_panel_floats;
+  float* const panel = unrolled ? thread_panel() : nullptr;
   const int off0 = 0;
   portable_tile_args a{};
   a.xoff = xoff;
