@@ -489,17 +489,23 @@ TEST_CASE("portable conv2d (kernels/portable.hpp): every geometry, on every buil
     }
 }
 
-TEST_CASE("portable 1x1 across output channels (small images), on every build", "[kernels][fast][conv][portable]") {
-  // kernels/portable.hpp's conv1x1_portable_oc, in blocks of 16 rows whatever the build packs:
-  // 49, 25, 15 and 1 pixels; two channel passes (partial sums through the transposing store);
-  // stride 2; groups; a last block of 8 rows; every epilogue, in-place residual, batches, parts.
+TEST_CASE("portable conv across output channels (small images), on every build", "[kernels][fast][conv][portable]") {
+  // kernels/portable.hpp's conv2d_portable_oc, in blocks of 16 rows whatever the build packs:
+  // 49, 25, 15 and 1 pixels; two passes over (tap, channel) (partial sums through the transposing
+  // store); stride 2; groups; a last block of 8 rows; 3x3 and 5x5 with padding; every epilogue,
+  // in-place residual, batches, parts.
   constexpr int R = k::detail::portable_oc_rows;
   for (const auto& g : {make_conv(64, 7, 7, 96, 1, 1, 0, 1),      // 7x7: 9 pixel tiles
                         make_conv(1100, 7, 7, 40, 1, 1, 0, 1),    // 2 passes; blocks 16 + 16 + 8
                         make_conv(96, 14, 14, 48, 1, 2, 0, 1),    // stride 2: 14x14 -> 7x7
                         make_conv(64, 5, 5, 64, 1, 1, 0, 2),      // groups of 32, 25 pixels
                         make_conv(24, 3, 5, 20, 1, 1, 0, 1),      // 15 pixels, one block of 16 + 4
-                        make_conv(48, 1, 1, 40, 1, 1, 0, 1)}) {   // one pixel (squeeze-excitation)
+                        make_conv(48, 1, 1, 40, 1, 1, 0, 1),      // one pixel (squeeze-excitation)
+                        make_conv(40, 7, 7, 264, 3, 1, 1, 1),     // 3x3, padding; blocks of 16 + a last of 8
+                        make_conv(150, 7, 7, 256, 3, 1, 1, 1),    // 2 passes of (tap, channel): 1350
+                        make_conv(32, 14, 13, 256, 3, 2, 1, 1),   // stride 2: 7x7
+                        make_conv(24, 9, 9, 256, 5, 1, 1, 1),     // 5x5, padding 1: 7x7
+                        make_conv(32, 5, 5, 512, 3, 1, 1, 2)}) {  // groups of 256 outputs, 25 pixels
     REQUIRE(k::detail::portable_oc_fits(g));
     for (conv_options o : {conv_options{}, conv_options{1, 2, true, false, true, false}, conv_options{3, 3, true, true, true, false},
                            conv_options{3, 2, false, true, false, true}, conv_options{2, 1, true, true, true, true}}) {
@@ -518,6 +524,8 @@ TEST_CASE("portable 1x1 across output channels (small images), on every build", 
   CHECK_FALSE(k::detail::portable_oc_fits(make_conv(64, 9, 9, 64, 1, 1, 0, 1)));   // 81 pixels: the pixel tile
   CHECK_FALSE(k::detail::portable_oc_fits(make_conv(64, 7, 7, 8, 1, 1, 0, 1)));    // 8 outputs
   CHECK_FALSE(k::detail::portable_oc_fits(make_conv(64, 7, 7, 64, 1, 1, 1, 1)));   // padding: staged
+  CHECK_FALSE(k::detail::portable_oc_fits(make_conv(64, 7, 7, 128, 3, 1, 1, 1)));  // 3x3, 8 blocks: staged
+  CHECK_FALSE(k::detail::portable_oc_fits(make_conv(1024, 7, 7, 1024, 3, 1, 1, 32)));  // groups of 32: staged
 }
 
 TEST_CASE("fast conv2d: other geometries (row vectors, portable fallback)", "[kernels][fast][conv]") {

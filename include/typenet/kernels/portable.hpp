@@ -268,56 +268,66 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
   }
 }
 
-// 1x1 layers on small images (at most 64 output pixels, not a whole number of vectors: the 7x7
+// Layers on small images (at most 64 output pixels, not a whole number of vectors: the 7x7
 // stages of the classification zoo, squeeze-excitation's 1x1 over one pixel), vectorised over
 // output channels instead: a pixel tile of 49 takes 7 vectors of 8 lanes (87.5% used) the other
-// way. The weights are packed in blocks of portable_oc_rows = 16 output channels ([ci][16]: two
-// AVX2 vectors per input channel); a tile is 16 channels x up to 6 pixels (AVX2; 3 with SSE), each
-// input value broadcast over the 16 channels. Per (image, group) and pass of at most 1024 input
-// channels the input is gathered once into the panel as [tile][ci][pixel], every block of the
-// part runs over all tiles (its 64 KiB of weights in L2; passes of 256 or 512 were 5-25% slower:
-// the transposes between passes), and sums go out through a small [pixel][channel] buffer (a
-// transpose: 96 scalar stores per tile against 1024 x 12 FMAs).
+// way, and a 3x3's staged rows would add the 2 padding columns of every row (63 flattened pixels
+// for 49). As a matrix product over k = (tap, input channel) (the packing's order): the weights
+// are packed in blocks of portable_oc_rows = 16 output channels ([k][16]: two AVX2 vectors per k);
+// a tile is 16 channels x up to 6 pixels (AVX2; 3 with SSE), each input value broadcast over the
+// 16 channels. Per (image, group) and pass of at most 1024 k the input is gathered once into the
+// panel as [tile][k][pixel] (zero where a tap reads the padding), every block of the part runs
+// over all tiles (its 64 KiB of weights in L2; passes of 256 or 512 were 5-25% slower on 1x1
+// layers: the transposes between passes), and sums go out through a small [pixel][channel] buffer
+// (a transpose: 96 scalar stores per tile against 1024 x 12 FMAs).
 inline constexpr int portable_oc_rows = 16;
+// Other layers than 1x1 without padding gather each input value with four bounds tests: 3-4
+// cycles, which only 16 or more blocks of output channels amortise (Zen 3, 3x3 at 7x7: 512 -> 512
+// and 192 -> 384 1.32-1.35x, 256 -> 512 stride 2 1.08x; with 2 blocks (ResNeXt's groups of 32,
+// DenseNet's 32 outputs) 0.38-0.5x, with 8 (a 5x5 48 -> 128) 0.92x).
 constexpr bool portable_oc_fits(const conv_geometry& g) {
   const long ohw = long(g.out_h) * g.out_w;
-  return g.taps() == 1 && g.pad_h == 0 && g.pad_w == 0 && ohw <= 64 && ohw % vlanes != 0 &&
-         g.out_c_per_group() >= portable_oc_rows;
+  const bool plain = g.taps() == 1 && g.pad_h == 0 && g.pad_w == 0;
+  return ohw <= 64 && ohw % vlanes != 0 && g.out_c_per_group() >= (plain ? 1 : 16) * portable_oc_rows;
 }
 inline constexpr int portable_oc_vectors = portable_oc_rows / vlanes;  // per tile pixel
 inline constexpr int portable_oc_pixels = 12 / portable_oc_vectors;      // 12 accumulators
 
-// buf[j][r] (+)= sum over nci channels of w[ci][r] x[ci][j], for P pixels.
+// buf[j][r] (+)= sum over nk of w[k][r] x[k][j], for P pixels.
 template <int P>
-[[gnu::noinline]] inline void portable_oc_tile(const float* x, const float* w, int nci, float* buf, bool first) {
+[[gnu::noinline]] inline void portable_oc_tile(const float* x, const float* w, int nk, float* buf, bool first) {
   constexpr int L = vlanes, RV = portable_oc_vectors, R = portable_oc_rows;
   vecf acc[P][RV];
   for (int j = 0; j < P; ++j)
     for (int v = 0; v < RV; ++v) acc[j][v] = first ? vecf{} : loadv(buf + j * R + v * L);
   // portable_step with the roles swapped: RV weight vectors, P broadcast inputs
-  for (int ci = 0; ci < nci; ++ci, x += P, w += R) portable_step(acc, w, x);
+  for (int k = 0; k < nk; ++k, x += P, w += R) portable_step(acc, w, x);
   for (int j = 0; j < P; ++j)
     for (int v = 0; v < RV; ++v) storev(buf + j * R + v * L, acc[j][v]);
 }
 
 template <int P = portable_oc_pixels>
-inline void portable_oc_tile_n(int np, const float* x, const float* w, int nci, float* buf, bool first) {
+inline void portable_oc_tile_n(int np, const float* x, const float* w, int nk, float* buf, bool first) {
   if constexpr (P > 1)
-    if (np < P) return portable_oc_tile_n<P - 1>(np, x, w, nci, buf, first);
-  portable_oc_tile<P>(x, w, nci, buf, first);
+    if (np < P) return portable_oc_tile_n<P - 1>(np, x, w, nk, buf, first);
+  portable_oc_tile<P>(x, w, nk, buf, first);
 }
 
-inline void conv1x1_portable_oc(const conv_geometry& g, const float* in, const float* wp, const epilogue& ep,
-                                float* out, int batch, part p) {
+inline void conv2d_portable_oc(const conv_geometry& g, const float* in, const float* wp, const epilogue& ep,
+                               float* out, int batch, part p) {
   constexpr int L = vlanes, R = portable_oc_rows, RV = portable_oc_vectors, PM = portable_oc_pixels;
   constexpr int max_pixels = 64, kmax = 1024;
   const int nb = (g.out_c_per_group() + R - 1) / R, icg = g.in_c_per_group(), ocg = g.out_c_per_group();
   const long hw = long(g.in_h) * g.in_w;
+  const int K = g.taps() * icg;
   const int np = g.out_h * g.out_w, tiles = (np + PM - 1) / PM;
-  const int passes = (icg + kmax - 1) / kmax, kc = (icg + passes - 1) / passes;  // kc np <= 65536 floats
+  const int passes = (K + kmax - 1) / kmax, kc = (K + passes - 1) / passes;  // kc np <= 65536 floats
   float* const panel = thread_panel();
-  long off[max_pixels];  // input offset of each output pixel
-  for (int q = 0; q < np; ++q) off[q] = long(q / g.out_w) * g.stride_h * g.in_w + long(q % g.out_w) * g.stride_w;
+  int row0[max_pixels], col0[max_pixels];  // input row and column of each output pixel's tap (0, 0)
+  for (int q = 0; q < np; ++q) {
+    row0[q] = q / g.out_w * g.stride_h - g.pad_h;
+    col0[q] = q % g.out_w * g.stride_w - g.pad_w;
+  }
   alignas(64) float buf[PM * R];
   const long items = long(batch) * g.groups * nb;  // (image, group, block)
   const long i0 = items * p.index / p.count, i1 = items * (p.index + 1) / p.count;
@@ -328,21 +338,25 @@ inline void conv1x1_portable_oc(const conv_geometry& g, const float* in, const f
     it = run * nb + b1;
     const int n = int(run / g.groups), grp = int(run % g.groups);
     const float* xin = in + n * g.in_image() + long(grp) * icg * hw;
-    for (int c0 = 0; c0 < icg; c0 += kc) {
-      const int nc = std::min(kc, icg - c0);
-      const bool first = c0 == 0, last = c0 + nc == icg;
-      // tile t (pixels [p0, p0 + P)) at panel + nc p0, channel ci at + ci P
-      for (int ci = 0; ci < nc; ++ci) {
-        const float* src = xin + long(c0 + ci) * hw;
+    for (int k0 = 0; k0 < K; k0 += kc) {
+      const int nk = std::min(kc, K - k0);
+      const bool first = k0 == 0, last = k0 + nk == K;
+      // tile t (pixels [p0, p0 + P)) at panel + nk p0, k at + (k - k0) P
+      for (int k = k0; k < k0 + nk; ++k) {
+        const int tap = k / icg, ky = tap / g.kernel_w, kx = tap % g.kernel_w;
+        const float* src = xin + long(k % icg) * hw;
         for (int t = 0, p0 = 0, P; t < tiles; ++t, p0 += P) {
           P = (np - p0) / (tiles - t);
-          float* dst = panel + long(nc) * p0 + ci * P;
-          for (int j = 0; j < P; ++j) dst[j] = src[off[p0 + j]];
+          float* dst = panel + long(nk) * p0 + (k - k0) * P;
+          for (int j = 0; j < P; ++j) {
+            const int iy = row0[p0 + j] + ky, ix = col0[p0 + j] + kx;
+            dst[j] = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w ? src[long(iy) * g.in_w + ix] : 0.0f;
+          }
         }
       }
       for (int b = b0; b < b1; ++b) {
         const int co0 = grp * ocg + b * R, nrows = std::min(R, ocg - b * R);
-        const float* w = wp + (long(grp) * nb + b) * icg * R + long(c0) * R;
+        const float* w = wp + (long(grp) * nb + b) * K * R + long(k0) * R;
         float* y = out + n * g.out_image() + long(co0) * np;
         const float* res = first && ep.residual ? ep.residual + n * g.out_size() + long(co0) * np : nullptr;
         for (int t = 0, p0 = 0, P; t < tiles; ++t, p0 += P) {
@@ -350,7 +364,7 @@ inline void conv1x1_portable_oc(const conv_geometry& g, const float* in, const f
           if (!first)  // the partial sums so far
             for (int r = 0; r < nrows; ++r)
               for (int j = 0; j < P; ++j) buf[j * R + r] = y[long(r) * np + p0 + j];
-          portable_oc_tile_n(P, panel + long(nc) * p0, w, nc, buf, first);
+          portable_oc_tile_n(P, panel + long(nk) * p0, w, nk, buf, first);
           // last pass: the epilogue; first of several: bias and residual; in between: the sums
           if (first && ep.bias)
             for (int v = 0; v < RV; ++v) {
@@ -374,7 +388,7 @@ inline void conv1x1_portable_oc(const conv_geometry& g, const float* in, const f
 // does not need that one).
 inline void conv2d_portable(const conv_geometry& g, int R, const float* in, const float* wp, const epilogue& ep,
                             float* out, int batch, part p) {
-  if (R == portable_oc_rows && portable_oc_fits(g)) return conv1x1_portable_oc(g, in, wp, ep, out, batch, p);
+  if (R == portable_oc_rows && portable_oc_fits(g)) return conv2d_portable_oc(g, in, wp, ep, out, batch, p);
   if (g.taps() == 1 && g.pad_h == 0 && g.pad_w == 0) return conv1x1_portable(g, R, in, wp, ep, out, batch, p);
   constexpr int L = vlanes, chunk = L * portable_vectors;
   const int RT = std::min(R, portable_rows);  // R is 1, 2, 4, 8, 16 or 32: a multiple of RT
