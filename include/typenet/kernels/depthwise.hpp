@@ -43,9 +43,10 @@ namespace detail {
 // staged row, each FMA reading its input and its tap from L1. Against the in-place sweep below
 // (masked loads at the borders, rows outside the image skipped by branches; 25 taps and 4 rows
 // of accumulators in 16 registers), on Zen 3 in alternating runs: 5x5 on 14- and 28-wide planes
-// 1.4-1.9x, on 7-wide 1.04x. 3x3 planes were a wash (0.8-1.15x, within this host's noise),
-// stride 2 with its column phases staged lane by lane 0.25-0.8x: both keep the sweep. A plane
-// that outgrows the panel goes in bands of output rows and segments of output columns.
+// 1.3-1.9x. 3x3 planes were a wash (0.8-1.15x, within this host's noise), stride 2 with its
+// column phases staged lane by lane 0.25-0.8x, planes of one vector a row (7x7) 0.64-1.04x: all
+// keep the sweep. A plane that outgrows the panel goes in bands of output rows and segments of
+// output columns.
 template <int K, int T, int V>
 inline void depthwise_block(const float* b, int row, const vecf (&tap)[K * K], vecf (&acc)[T][V]) {
   constexpr int L = vlanes;

@@ -12,6 +12,8 @@
 //     zero-padded and, for stride s > 1, split into s row and column phases, with the item's pixels
 //     flattened at the staged pitch, so that every tap reads whole vectors and small images fill
 //     the tile.
+// Small images (7x7 stages, one pixel) turn the tile around (conv2d_portable_oc): 16 output
+// channels x up to 6 pixels, the weights' vectors across output channels.
 // Sums go to a buffer on the stack; bias, residual (in place too) and activation apply as the
 // rows are written out. Parts own contiguous ranges of items.
 #include <algorithm>
@@ -282,8 +284,8 @@ inline void conv1x1_portable(const conv_geometry& g, int R, const float* in, con
 // (a transpose: 96 scalar stores per tile against 1024 x 12 FMAs).
 inline constexpr int portable_oc_rows = 16;
 // Other layers than 1x1 without padding gather each input value with four bounds tests: 3-4
-// cycles, which only 16 or more blocks of output channels amortise (Zen 3, 3x3 at 7x7: 512 -> 512
-// and 192 -> 384 1.32-1.35x, 256 -> 512 stride 2 1.08x; with 2 blocks (ResNeXt's groups of 32,
+// cycles, which only 16 or more blocks of output channels amortise (Zen 3, 3x3 at 7x7: 512 -> 512,
+// 192 -> 384 and 160 -> 320 1.18-1.35x, 256 -> 512 stride 2 1.02-1.08x; with 2 blocks (ResNeXt's groups of 32,
 // DenseNet's 32 outputs) 0.38-0.5x, with 8 (a 5x5 48 -> 128) 0.92x).
 constexpr bool portable_oc_fits(const conv_geometry& g) {
   const long ohw = long(g.out_h) * g.out_w;
