@@ -117,7 +117,8 @@ CALIBRATION_BATCH = 8
 
 def _calibrate(model, gen, height, width, logit_std=3.0):
     """Makes a randomly initialised network numerically well behaved, using one forward pass over a
-    random calibration batch (in float64):
+    random calibration batch (in float32: the scales are rounded to a grid anyway, and float64
+    convolutions cost 3x as much in PyTorch, most of the fixtures' time on a single-thread CI):
     - each conv is rescaled so its output (the next BatchNorm's input) has unit standard deviation;
       the BN statistics drawn above assume that, while torchvision's init alone lets activations
       grow or shrink by a large factor per block. The forward hook rescales the output it just
@@ -126,7 +127,7 @@ def _calibrate(model, gen, height, width, logit_std=3.0):
       about `logit_std`. Pooled features of a random network share a large input-independent
       component, which otherwise dominates the logits: every input gets the same argmax."""
     # At the size of the real inputs: the share of zero-padded borders shifts the mean features.
-    x = make_input(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)), CALIBRATION_BATCH, height, width).double()
+    x = make_input(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)), CALIBRATION_BATCH, height, width)
     # The classifier's last layer: a Linear, or SqueezeNet's final 1x1 conv (its logits are that
     # conv's ReLU'd maps, averaged; centring its pre-ReLU output keeps about half of each map).
     fc = [m for m in model.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))][-1]
@@ -146,7 +147,6 @@ def _calibrate(model, gen, height, width, logit_std=3.0):
 
     hooks = [m.register_forward_hook(conv_hook) for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
     hooks.append(fc.register_forward_pre_hook(fc_hook))
-    model.double()
     try:
         with torch.no_grad():
             model(x)
@@ -161,7 +161,6 @@ def _calibrate(model, gen, height, width, logit_std=3.0):
     finally:
         for h in hooks:
             h.remove()
-        model.float()
 
 
 def build_model(name, seed=None, pretrained=None, height=224, width=224):
