@@ -218,12 +218,15 @@ TEST_CASE("fast conv2d: dense 1x1 on gathered input (stride 2 subsampled; blocks
 
 TEST_CASE("fast conv2d: dense 1x1 vectorised over output channels (kernels/pointwise.hpp)", "[kernels][fast][conv]") {
   // 32-channel blocks x tiles of 14, 7, 4 and 1 pixels: stride 1 over the flattened image (49 =
-  // 14 + 14 + 14 + 7, 13 = 7 + 4 + 1 + 1), stride 2 one output row at a time (rows of 7, 5, 1);
-  // several blocks split among 2 or 3 parts, batches 1 to 9. Refused: fewer input channels,
-  // larger images, channels not a multiple of 32, padding.
+  // 14 + 14 + 14 + 7, 13 = 7 + 4 + 1 + 1); stride 2 at batch 1 on the subsampled image in the
+  // thread's panel, at larger batches (or an image too large for the panel: 2048 channels) one
+  // output row at a time (rows of 5, 1), rows of 7 two at a time (7 rows: 3 pairs and one, from
+  // input rows 14 and 13 wide); several blocks split among 2 or 3 parts, batches 1 to 9.
+  // Refused: fewer input channels, larger images, channels not a multiple of 32, padding.
   check_fast_path(k::pointwise_fast,
                   {make_conv(256, 7, 7, 64, 1, 1, 0, 1), make_conv(256, 14, 14, 32, 1, 1, 0, 1),
                    make_conv(300, 1, 13, 96, 1, 1, 0, 1), make_conv(256, 14, 14, 64, 1, 2, 0, 1),
+                   make_conv(256, 13, 13, 32, 1, 2, 0, 1), make_conv(2048, 14, 14, 32, 1, 2, 0, 1),
                    make_conv(272, 9, 10, 32, 1, 2, 0, 1), make_conv(256, 1, 1, 32, 1, 2, 0, 1),
                    make_conv(512, 3, 5, 64, 1, 1, 0, 1)},
                   make_conv(256, 5, 7, 32, 1, 1, 0, 1), 40,

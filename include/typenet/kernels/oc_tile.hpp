@@ -78,13 +78,16 @@ struct oc_tile_args {
   // pf_step bytes: 64, or 0 to stay on a line already in cache.
   const char* pf;
   long pf_step;
+  long split;  // with Split != 0: pixels t >= Split are at S * t + split (the next output row's input)
 };
 
 // T output pixels (input offsets S * t) x 32 output channels, summed over k < K. For the quadrant
 // packing of kernels/strassen.hpp: with Sum = 1 or -1 the weights are w + Sum * w2, summed as
 // they are loaded (the adds run on ports of their own on Zen 4, and keep the weights' sums out of
 // memory); with Sum = 2, 2K input channels, the first K with weights w, the next K with w2.
-template <int T, int S, bool Table, int Sum = 0>
+// With Split = W, the tile is two output rows of W pixels (contiguous in the output): pixels
+// t >= W read their input a.split further on.
+template <int T, int S, bool Table, int Sum = 0, int Split = 0>
 inline void oc_tile(const oc_tile_args& a) {
   static_assert(!(Table && Sum == 2), "oc_tile: two stretches of weights need input channels a plane apart");
   // The tile's output (and residual) lines, one or two per channel, are fetched while the
@@ -117,7 +120,7 @@ inline void oc_tile(const oc_tile_args& a) {
     }
 #pragma GCC unroll 16
     for (int t = 0; t < T; ++t) {
-      const __m512 b = _mm512_set1_ps(x[S * t]);
+      const __m512 b = _mm512_set1_ps(x[S * t + (Split != 0 && t >= Split ? a.split : 0)]);
       a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);
       a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);
     }
