@@ -2,6 +2,9 @@
 // Fully connected layer: out[n][o] = bias[o] + sum_i weight[o][i] * in[n][i], weight [out][in]
 // (PyTorch order, used as is). Memory-bound at small batch: parts split the output rows, so each
 // part streams only its slice of the weights; each weight row is read once for up to 4 images.
+// The weights are prefetched 8 KiB ahead: they come from DRAM every pass (ResNeXt-50's 8 MB
+// classifier, 100 MB of weights before it), and the hardware prefetcher alone reached ~12 GB/s
+// on one Zen 5 core (0.65 -> 0.43 ms cold).
 #include <algorithm>
 
 #include <typenet/kernels/elementwise.hpp>
@@ -15,6 +18,8 @@ inline void linear(int in_features, int out_features, const float* in, const flo
   constexpr int L = detail::vlanes;
   const int o0 = p.begin(out_features), o1 = p.end(out_features);
   const int nv = in_features / L * L;
+  constexpr long ahead = 2048;  // floats
+  const float* const last = weight + (long(o1) * in_features - 1);  // the last weight of this part
   for (int o = o0; o < o1; ++o) {
     const float* w = weight + long(o) * in_features;
     const float b = bias ? bias[o] : 0.0f;
@@ -25,6 +30,7 @@ inline void linear(int in_features, int out_features, const float* in, const flo
       vecf acc[4][2] = {};
       int i = 0;
       for (; i + 2 * L <= nv; i += 2 * L) {
+        if (n0 == 0) __builtin_prefetch(std::min(w + i + ahead, last), 0, 0), __builtin_prefetch(std::min(w + i + ahead + L, last), 0, 0);
         const vecf w0 = detail::loadv(w + i), w1 = detail::loadv(w + i + L);
 #pragma GCC unroll 4
         for (int k = 0; k < 4; ++k) {

@@ -36,20 +36,25 @@ struct linear {
 
   class call final : public runtime::call {
    public:
-    call(int in, int out, std::vector<float> weight, std::vector<float> bias)
-        : in_(in), out_(out), weight_(std::move(weight)), bias_(std::move(bias)) {}
+    // The weights in huge pages where they fill one (runtime::allocate_floats): they are streamed
+    // from DRAM every pass.
+    call(int in, int out, const std::vector<float>& weight, std::vector<float> bias)
+        : in_(in), out_(out), weight_(runtime::allocate_floats(long(weight.size()))), bias_(std::move(bias)) {
+      std::copy(weight.begin(), weight.end(), weight_.get());
+    }
     void run(const runtime::io& x, int batch, kernels::part p) const override {
       const float* b = bias_.empty() ? nullptr : bias_.data();
-      if (fast_) return kernels::linear(in_, out_, x.in[0], weight_.data(), b, x.out, batch, p);
+      if (fast_) return kernels::linear(in_, out_, x.in[0], weight_.get(), b, x.out, batch, p);
       for (int n = p.begin(batch); n < p.end(batch); ++n)
-        kernels::reference::linear(in_, out_, x.in[0] + long(n) * in_, weight_.data(), b, x.out + long(n) * out_, 1);
+        kernels::reference::linear(in_, out_, x.in[0] + long(n) * in_, weight_.get(), b, x.out + long(n) * out_, 1);
     }
     void prepare(bool fast) override { fast_ = fast; }
     long weight_floats() const override { return long(in_) * out_; }
 
    private:
     int in_, out_;
-    std::vector<float> weight_, bias_;
+    runtime::aligned_floats weight_;
+    std::vector<float> bias_;
     bool fast_ = false;
   };
 
