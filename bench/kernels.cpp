@@ -62,6 +62,7 @@ const named_geometry resnext[] = {
     // ResNet-50's dense 3x3s
     {"r50_3x3_64_56", conv(64, 56, 64, 3, 1, 1)},
     {"r50_3x3_256_14", conv(256, 14, 256, 3, 1, 1)},
+    {"r50_3x3_512_7", conv(512, 7, 512, 3, 1, 1)},
     // Inception-v3's factorised 7x7 (Mixed_6b-e, 17x17) and 3x3 (Mixed_7b-c, 8x8) convolutions
     {"inc_1x7_128_17", conv(128, 17, 128, {1, 7}, 1, 1)},
     {"inc_7x1_128-192_17", conv(128, 17, 192, {7, 1}, 1, 1)},

@@ -6,9 +6,9 @@
 //
 // Packed layout (the same for every code path): output channels of each group are cut into
 // blocks of R = conv_block(geo) channels (1, 2, 4 or 8, the last block zero-padded; 32 for the
-// layers of kernels/pointwise.hpp and kernels/stem.hpp, which run the oc tile; builds without
-// AVX-512 use blocks of kernels/portable.hpp's tile rows, 4, and 16 for its 1x1 tile across
-// output channels on small images), and each block stores
+// layers of kernels/pointwise.hpp, kernels/oc_conv.hpp and kernels/stem.hpp, which run the oc
+// tile; builds without AVX-512 use blocks of kernels/portable.hpp's tile rows, 4, and 16 for its
+// 1x1 tile across output channels on small images), and each block stores
 // [ky][kx][ci][R] (ky < kh, kx < kw): for one tap and one input channel the R weights are
 // contiguous.
 //
@@ -34,8 +34,8 @@
 // same packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
 //
 // No heap allocation, no scratch (at most ~80 KiB of stack; kernels::stem_max_pool 76 KiB; the
-// portable 1x1, stem and dense staged paths' and the staged depthwise 5x5's 256 KiB panel is
-// thread_local: kernels/panel.hpp).
+// portable 1x1, stem and dense staged paths', the staged depthwise 5x5's, oc_conv's and the
+// stride-2 pointwise layers' 256 KiB panel is thread_local: kernels/panel.hpp).
 // conv2d(..., part p) computes only part p of the work; the parts of one call are disjoint and
 // may run concurrently. `in` must not alias `out`; ep.residual may (the residual of an element is
 // read before that element is written: the memory plan puts the output over it where it can).
@@ -45,6 +45,7 @@
 #include <typenet/kernels/depthwise.hpp>
 #include <typenet/kernels/epilogue.hpp>
 #include <typenet/kernels/geometry.hpp>
+#include <typenet/kernels/oc_conv.hpp>
 #include <typenet/kernels/pointwise.hpp>
 #include <typenet/kernels/portable.hpp>
 #include <typenet/kernels/stem.hpp>
@@ -56,12 +57,12 @@
 
 namespace typenet::kernels {
 
-// Output channels per packed weight block: 1, 2, 4 or 8; 32 for the layers of kernels/pointwise.hpp
-// and kernels/stem.hpp; without AVX-512 1, 2 or 4, and 16 for small-image 1x1 layers.
+// Output channels per packed weight block: 1, 2, 4 or 8; 32 for the layers of kernels/pointwise.hpp,
+// kernels/oc_conv.hpp and kernels/stem.hpp; without AVX-512 1, 2 or 4, and 16 for small-image 1x1 layers.
 constexpr int conv_block(const conv_geometry& g) {
   const int c = g.out_c_per_group();
 #if defined(__AVX512F__) && defined(__FMA__)
-  if (pointwise_fast(g) || stem_fast(g)) return oc_block;
+  if (pointwise_fast(g) || stem_fast(g) || oc_conv_fast(g)) return oc_block;
   return c >= 5 ? 8 : c >= 3 ? 4 : c;
 #else
   // kernels/portable.hpp's tile rows (4): each tile reads its weights as one contiguous stretch;
@@ -768,6 +769,9 @@ inline void conv2d(const conv_geometry& g, const float* in, const float* packed_
     return g.stride_w == 1 ? detail::pointwise_avx512<1>(g, in, packed_weight, ep, out, batch, p)
                            : detail::pointwise_avx512<2>(g, in, packed_weight, ep, out, batch, p);
   if (stem_fast(g)) return detail::stem_avx512(g, in, packed_weight, ep, out, batch, p);
+  if (oc_conv_fast(g))
+    return g.stride_w == 1 ? detail::oc_conv_avx512<1>(g, in, packed_weight, ep, out, batch, p)
+                           : detail::oc_conv_avx512<2>(g, in, packed_weight, ep, out, batch, p);
   // Other blocks of 1-2 output channels (groups that narrow) take the portable tile: an AVX-512
   // tile per output channel does not pay its compile time, which every TU pays.
   // Vectors run along rows, so the template stride is the column stride; the row stride is read
