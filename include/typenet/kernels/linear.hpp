@@ -19,7 +19,7 @@ inline void linear(int in_features, int out_features, const float* in, const flo
   const int o0 = p.begin(out_features), o1 = p.end(out_features);
   const int nv = in_features / L * L;
   constexpr long ahead = 2048;  // floats
-  const float* const last = weight + (long(o1) * in_features - 1);  // the last weight of this part
+  const float* const last = weight + std::max(0L, long(o1) * in_features - 1);  // this part's last weight
   for (int o = o0; o < o1; ++o) {
     const float* w = weight + long(o) * in_features;
     const float b = bias ? bias[o] : 0.0f;
@@ -30,7 +30,10 @@ inline void linear(int in_features, int out_features, const float* in, const flo
       vecf acc[4][2] = {};
       int i = 0;
       for (; i + 2 * L <= nv; i += 2 * L) {
-        if (n0 == 0) __builtin_prefetch(std::min(w + i + ahead, last), 0, 0), __builtin_prefetch(std::min(w + i + ahead + L, last), 0, 0);
+        if (n0 == 0) {
+          __builtin_prefetch(std::min(w + i + ahead, last), 0, 0);
+          __builtin_prefetch(std::min(w + i + ahead + L, last), 0, 0);
+        }
         const vecf w0 = detail::loadv(w + i), w1 = detail::loadv(w + i + L);
 #pragma GCC unroll 4
         for (int k = 0; k < 4; ++k) {

@@ -37,9 +37,9 @@ constexpr long oc_conv_panel_floats(const conv_geometry& g) {
 constexpr bool oc_conv_fast(const conv_geometry& g) {
 #if defined(__AVX512F__) && defined(__FMA__)
   return g.taps() > 1 && g.out_c_per_group() % oc_block == 0 && g.in_c_per_group() >= 8 &&
-         (g.out_w == 7 || g.out_w == 14) && long(g.out_h) * g.out_w <= 196 && g.stride_h == g.stride_w && (g.stride_h == 1 || g.stride_h == 2) &&
-         g.kernel_h <= 7 && g.kernel_w <= 7 && long(g.in_c_per_group()) * g.taps() <= oc_conv_max_k &&
-         oc_conv_panel_floats(g) <= detail::thread_panel_floats;
+         (g.out_w == 7 || g.out_w == 14) && long(g.out_h) * g.out_w <= 196 && g.stride_h == g.stride_w &&
+         (g.stride_h == 1 || g.stride_h == 2) && g.kernel_h <= 7 && g.kernel_w <= 7 &&
+         long(g.in_c_per_group()) * g.taps() <= oc_conv_max_k && oc_conv_panel_floats(g) <= detail::thread_panel_floats;
 #else
   return (void)g, false;
 #endif
@@ -64,7 +64,8 @@ inline void stage_padded_group(const conv_geometry& g, const float* x, float* pa
       for (int c = 0; c < PW; c += 16) {
         const int n = std::min(16, PW - c);
         const int lo = std::clamp(g.pad_w - c, 0, n), hi = std::clamp(g.pad_w + g.in_w - c, 0, n);
-        const __mmask16 inside = iy < 0 || iy >= g.in_h || lo >= hi ? 0 : __mmask16(((1u << hi) - 1) & ~((1u << lo) - 1));
+        const bool row = iy >= 0 && iy < g.in_h && lo < hi;
+        const __mmask16 inside = row ? __mmask16(((1u << hi) - 1) & ~((1u << lo) - 1)) : 0;
         const __m512 v = inside ? _mm512_maskz_loadu_ps(inside, src + c) : zero;
         _mm512_mask_storeu_ps(d + c, __mmask16((1u << n) - 1), v);
       }

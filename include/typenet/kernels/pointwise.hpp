@@ -74,7 +74,8 @@ inline void pointwise_avx512(const conv_geometry& g, const float* in, const floa
   for (long it = i0; it < i1; ++it) {
     const int b = int(it / per_block), n = int(it % per_block / runs), row = int(it % runs);
     const int row0 = row * rows_per_run;
-    const long in_off = S == 1 ? 14L * row : long(row0) * S * g.in_w, out_off = S == 1 ? 14L * row : long(row0) * g.out_w;
+    const long in_off = S == 1 ? 14L * row : long(row0) * S * g.in_w;
+    const long out_off = S == 1 ? 14L * row : long(row0) * g.out_w;
     const int len = int(S == 1 ? std::min(14L, ohw - out_off) : g.out_w);
     a.w = wp + b * wblock;
     if constexpr (Quadrants) {
