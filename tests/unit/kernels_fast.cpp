@@ -237,14 +237,14 @@ TEST_CASE("fast conv2d: dense 1x1 vectorised over output channels (kernels/point
 TEST_CASE("fast conv2d: spatial convs on small images vectorised over output channels (kernels/oc_conv.hpp)",
           "[kernels][fast][conv]") {
   // The group's input zero-padded into the panel, then 32-channel blocks x one row of 14 or two
-  // rows of 7: grouped (32 channels per group) and dense, stride 1 and 2, pad 0 to 2, 3x3 and 5x5,
+  // rows of 7: grouped (2 and 4 groups of 32 channels) and dense, stride 1 and 2, pad 0 to 2, 3x3 and 5x5,
   // odd input sizes, an odd number of rows (the last row of 7 alone). Refused: 8-wide outputs,
   // blocks that are not whole, larger images, narrow groups, 1x1, a padded input beyond the panel.
   check_fast_path(k::oc_conv_fast,
                   {make_conv(64, 7, 7, 64, 3, 1, 1, 2), make_conv(64, 14, 14, 64, 3, 2, 1, 2),
                    make_conv(48, 13, 13, 32, 3, 2, 1, 1), make_conv(16, 14, 14, 32, 3, 1, 1, 1),
                    make_conv(40, 6, 14, 64, 3, 1, 1, 1), make_conv(32, 9, 7, 32, 5, 1, 2, 1),
-                   make_conv(8, 15, 15, 32, 3, 2, 0, 1)},
+                   make_conv(8, 15, 15, 32, 3, 2, 0, 1), make_conv(128, 14, 14, 128, 3, 2, 1, 4)},
                   make_conv(32, 7, 7, 32, 3, 1, 1, 1), 40,
                   {make_conv(64, 8, 8, 64, 3, 1, 1, 1), make_conv(64, 7, 7, 48, 3, 1, 1, 1),
                    make_conv(64, 28, 28, 64, 3, 1, 1, 1), make_conv(4, 7, 7, 32, 3, 1, 1, 1),
