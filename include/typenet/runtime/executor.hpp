@@ -322,10 +322,19 @@ class executor_core {
       // cost ResNeXt-50 7% on 2 Zen 5 cores when both ran at full speed, 32.8 -> 30.4 ms summed
       // over the ops with one: parts that gather their input or prefetch weights pay per part.
       // One thread: one part, through the pool, which still catches a misused executor.)
-      const int parts = pool_.size() == 1 ? 1 : pool_.size() * parts_per_thread;
-      std::atomic<int> next{0};
-      pool_.run([&](kernels::part) {
-        for (int k; (k = next.fetch_add(1, std::memory_order_relaxed)) < parts;) o.body->run(x, batch, kernels::part{k, parts});
+      // Each thread first takes its own parts, the same stretch of every op (kernels split work
+      // in order: pixels, rows, blocks), so that what it wrote an op ago is mostly in its own
+      // cache; then it takes what is left of the others'. (A shared counter handed the parts out
+      // in arrival order: ResNeXt-50, batch 1, 2 Zen 5 threads, 27.60 -> 26.88 ms, the medians
+      // of ten alternating runs.)
+      const int threads = pool_.size(), parts = threads == 1 ? 1 : threads * parts_per_thread;
+      for (int t = 0; t < threads; ++t) taken_[std::size_t(t)].store(0, std::memory_order_relaxed);
+      pool_.run([&](kernels::part self) {
+        for (int u = 0; u < threads; ++u) {
+          const int owner = (self.index + u) % threads, per = parts / threads;
+          for (int k; (k = taken_[std::size_t(owner)].fetch_add(1, std::memory_order_relaxed)) < per;)
+            o.body->run(x, batch, kernels::part{owner * per + k, parts});
+        }
       });
     }
     if (op_seconds) op_seconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -378,6 +387,8 @@ class executor_core {
 
   static constexpr int parts_per_thread = 2;
   runtime::thread_pool pool_;
+  // Parts taken so far of each thread's own (see run_op)
+  std::unique_ptr<std::atomic<int>[]> taken_ = std::make_unique<std::atomic<int>[]>(std::size_t(pool_.size()));
   std::shared_ptr<const compiled_plan> plan_;  // shared with executors made from this one
   runtime::aligned_floats arena_;              // every scratch activation, max_batch images each
   runtime::aligned_floats image_arena_;        // one image's, per thread (max_batch > 1: per_image_ops)
