@@ -11,6 +11,7 @@
 #include <typenet/runtime/executor.hpp>
 #include <typenet/typenet.hpp>
 
+#include "scoped_env.hpp"
 #include "temp_file.hpp"
 
 namespace {
@@ -309,6 +310,29 @@ TEST_CASE("the CPU check finds this build's instruction sets on this CPU", "[run
   const char* missing = runtime::missing_cpu_feature();
   INFO((missing ? missing : "none missing"));
   CHECK(missing == nullptr);
+}
+
+// CPUID as the kernel choices read it: an x86-64 test machine is AMD or Intel, with a family.
+TEST_CASE("the CPU identity names this CPU's vendor and family", "[runtime][cpu]") {
+  const runtime::cpu_identity& c = runtime::this_cpu();
+  INFO("amd " << c.amd << ", intel " << c.intel << ", family " << c.family << ", model " << c.model);
+  CHECK(c.amd != c.intel);
+  CHECK(c.family >= 6);
+  CHECK(&runtime::this_cpu() == &c);  // identified once
+}
+
+// The environment's word on Strassen's products, read at set-up; anything but 0 or 1 is an error
+// that names the variable.
+TEST_CASE("TYPENET_STRASSEN chooses Strassen's products or names a bad value", "[runtime][cpu]") {
+  const test::scoped_env env("TYPENET_STRASSEN", "1");
+  CHECK(typenet::detail::strassen_chosen());
+  env.set("0");
+  CHECK_FALSE(typenet::detail::strassen_chosen());
+  env.set("yes");
+  CHECK_THROWS_WITH(typenet::detail::strassen_chosen(), Catch::Contains("TYPENET_STRASSEN must be 0 or 1, got 'yes'"));
+  env.set(nullptr);
+  const runtime::cpu_identity& c = runtime::this_cpu();
+  CHECK(typenet::detail::strassen_chosen() == kernels::strassen_pays_on(c.amd, c.family));
 }
 
 TEST_CASE("the fusion pass leaves one op per conv on ResNeXt-50", "[executor][fusion]") {

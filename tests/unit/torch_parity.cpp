@@ -10,6 +10,8 @@
 #include <typenet/runtime/executor.hpp>
 #include <typenet/typenet.hpp>
 
+#include "scoped_env.hpp"
+
 namespace {
 const std::string dir = TYPENET_FIXTURE_DIR;
 
@@ -36,8 +38,8 @@ void compare(const std::string& what, const std::string& input_file, const std::
   }
 }
 
-// (On one thread every layer that strassen_fast takes runs Strassen's products, kernels/strassen.hpp;
-// on two, only those that run image by image.)
+// (On one thread the layers that strassen_fast takes run Strassen's products, kernels/strassen.hpp,
+// where detail::strassen_chosen() says so; on two, only those that run image by image.)
 template <class M>
 void check_parity(const std::string& name, bool fused, int threads = 2) {
   const auto weights = typenet::load_weights<M>(dir + "/" + name + ".safetensors");
@@ -70,7 +72,12 @@ void check_both_front_ends(const std::string& name) {
 
 TEST_CASE("resnext50_32x4d matches torchvision (both front ends)", "[torch][parity]") {
   check_both_front_ends<typenet::models::resnext50_32x4d>("resnext50_32x4d");
-  check_parity<typenet::models::resnext50_32x4d>("resnext50_32x4d", true, 1);
+  // One thread, with and without Strassen's products (the CPU's choice is one of the two).
+  for (const char* strassen : {"0", "1"}) {
+    const typenet::test::scoped_env env("TYPENET_STRASSEN", strassen);
+    INFO("TYPENET_STRASSEN=" << strassen);
+    check_parity<typenet::models::resnext50_32x4d>("resnext50_32x4d", true, 1);
+  }
 }
 TEST_CASE("resnext50_32x4d matches torchvision (reference kernels)", "[torch][parity]") {
   check_parity<typenet::models::resnext50_32x4d>("resnext50_32x4d", false);

@@ -1,6 +1,9 @@
 #pragma once
 // conv2d: 2-D convolution, PyTorch semantics (zero padding on every side, weights
 // [Out][In/Groups][KH][KW]). Rules, shapes, tensors and kernels for both front ends.
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 
 #include "../hw.hpp"
@@ -8,6 +11,7 @@
 #include "../kernels/reference.hpp"
 #include "../kernels/strassen.hpp"
 #include "../layer.hpp"
+#include "../runtime/cpu.hpp"
 
 namespace typenet {
 
@@ -28,6 +32,21 @@ TYPENET_RULE(conv2d_output_groups, "conv2d: output channels must be divisible by
 TYPENET_RULE(conv2d_input_groups, "conv2d: input channels must be divisible by Groups", "input channels {}, Groups {}");
 TYPENET_RULE(conv2d_kernel_fits, "conv2d: kernel larger than the padded input", "kernel {}x{}, padded input {}x{}");
 }  // namespace rule
+
+namespace detail {
+// Whether the layers strassen_fast takes run Strassen's products: as measured for this CPU
+// (kernels::strassen_pays_on), or as the environment variable TYPENET_STRASSEN says (0 or 1: for
+// A/B runs in one binary, and tests). Read when a model is set up.
+inline bool strassen_chosen() {
+  if (const char* v = std::getenv("TYPENET_STRASSEN")) {
+    if (std::string(v) == "0") return false;
+    if (std::string(v) == "1") return true;
+    throw std::invalid_argument(std::string("TYPENET_STRASSEN must be 0 or 1, got '") + v + "'");
+  }
+  const runtime::cpu_identity& cpu = runtime::this_cpu();
+  return kernels::strassen_pays_on(cpu.amd, cpu.family);
+}
+}  // namespace detail
 
 namespace ops {
 struct conv2d {
@@ -115,7 +134,7 @@ struct conv2d {
     int phases(int batch) const override { return gated_ && packed_ ? 2 * batch : 1; }
     void prepare(bool fast) override {
       if (!fast) return;
-      strassen_ = kernels::strassen_fast(g_) && !gated_ && !pooled_;
+      strassen_ = kernels::strassen_fast(g_) && !gated_ && !pooled_ && detail::strassen_chosen();
       packed_ = runtime::allocate_floats(strassen_ ? kernels::packed_strassen_weight_size(g_) : kernels::packed_conv_weight_size(g_));
       if (strassen_)
         kernels::pack_strassen_weights(g_, weight_.data(), packed_.get());

@@ -5,9 +5,15 @@
 // instruction somewhere in its first convolution. Every program that includes the planner checks
 // first, before main, in code compiled for the baseline x86-64 that calls nothing of ours (a
 // library function compiled for the build's target could itself hold the instruction), and says
-// what is missing.
+// what is missing. Within what the build compiled, a few choices are made at run time by the CPU's
+// vendor and family (this_cpu()), where they measured differently on different microarchitectures.
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#endif
 
 namespace typenet::runtime {
 
@@ -46,5 +52,34 @@ namespace detail {
 #else
 inline const char* missing_cpu_feature() { return nullptr; }
 #endif
+
+// The CPU this process runs on (CPUID leaves 0 and 1), for the kernel choices that measured
+// differently on different microarchitectures (kernels/strassen.hpp's strassen_pays_on).
+struct cpu_identity {
+  bool amd = false, intel = false;
+  int family = 0, model = 0;  // display family and model (AMD Zen 4: family 25, Zen 5: 26)
+};
+
+inline cpu_identity identify_cpu() {
+  cpu_identity c;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  unsigned a = 0, b = 0, cx = 0, d = 0;
+  if (!__get_cpuid(0, &a, &b, &cx, &d)) return c;
+  char vendor[13] = {};
+  std::memcpy(vendor, &b, 4), std::memcpy(vendor + 4, &d, 4), std::memcpy(vendor + 8, &cx, 4);
+  c.amd = std::strcmp(vendor, "AuthenticAMD") == 0;
+  c.intel = std::strcmp(vendor, "GenuineIntel") == 0;
+  if (!__get_cpuid(1, &a, &b, &cx, &d)) return c;
+  const int base_family = int(a >> 8 & 0xf), base_model = int(a >> 4 & 0xf);
+  c.family = base_family == 0xf ? base_family + int(a >> 20 & 0xff) : base_family;
+  c.model = base_family == 0xf || base_family == 6 ? int(a >> 16 & 0xf) << 4 | base_model : base_model;
+#endif
+  return c;
+}
+
+inline const cpu_identity& this_cpu() {
+  static const cpu_identity c = identify_cpu();
+  return c;
+}
 
 }  // namespace typenet::runtime

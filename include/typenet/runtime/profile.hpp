@@ -36,8 +36,8 @@ inline void print_profile(std::FILE* out, typenet::detail::executor_core& execut
   std::fprintf(out, "peak: %.1f GFLOP/s FP32 FMA on %d thread%s (measured now)\n", peak, executor.threads(),
                executor.threads() == 1 ? "" : "s");
   std::fprintf(out,
-               "GFLOP/s counts each layer's multiply-adds as written; a 1x1 layer that Strassen's products run on one\n"
-               "thread (stage 3, include/typenet/kernels/strassen.hpp) does 7/8 of them\n");
+               "GFLOP/s counts each layer's multiply-adds as written; a 1x1 layer that Strassen's products run (one\n"
+               "thread, stage 3, on CPUs where they pay: include/typenet/kernels/strassen.hpp) does 7/8 of them\n");
 }
 
 }  // namespace typenet::runtime
