@@ -92,13 +92,14 @@ TEST_CASE("residual lifetimes and concat inputs are live until their reader", "[
 }
 
 TEST_CASE("a conv that adds a residual writes over it where it reads it last", "[memory]") {
-  // Fused calls: conv0 x -> v1 (8x8x8 = 512 floats); conv a v1 -> v2 (256); conv b v2 + bn +
-  // residual v1 + relu -> over v1 (v1 is read last there); conv c -> the caller's output. Two
-  // buffers (512 + 256) where a separate output would take three.
-  using bottleneck_like = model<input<4, 8, 8>, conv2d<8, 1>, relu,
-                                residual<sequential<conv2d<4, 1>, relu, conv2d<8, 3, 1, 1>, batch_norm>, identity>, relu, conv2d<2, 1>>;
+  // Fused calls: conv0 x -> v1 (16x128x128 floats: 1 MiB, as large as runtime::residual_in_place_floats
+  // asks); conv a v1 -> v2 (4x128x128); conv b v2 + bn + residual v1 + relu -> over v1 (v1 is read
+  // last there); conv c -> the caller's output. Two buffers where a separate output would take three.
+  using bottleneck_like = model<input<4, 128, 128>, conv2d<16, 1>, relu,
+                                residual<sequential<conv2d<4, 1>, relu, conv2d<16, 3, 1, 1>, batch_norm>, identity>, relu, conv2d<2, 1>>;
   constexpr memory_plan m = memory_plan_v<bottleneck_like>;
-  STATIC_REQUIRE(m.bytes == 4 * (512 + 256));
+  STATIC_REQUIRE(16 * 128 * 128 == runtime::residual_in_place_floats);
+  STATIC_REQUIRE(m.bytes == 4 * (16 + 4) * 128 * 128);
   STATIC_REQUIRE(m.buffers == 2);
   runtime::sketch s(bottleneck_like::input_shape::dims);
   const runtime::value result = typenet::detail::sketch_layer<bottleneck_like::body>(s, 0);
@@ -111,9 +112,9 @@ TEST_CASE("a conv that adds a residual writes over it where it reads it last", "
   CHECK(add.out_buffer != add.in_buffers[0]);   // ...never over the conv's own input
   // The unfused plan and the fused one with its output over the residual compute the same.
   const weight_store w = seeded_weights<bottleneck_like>(7);
-  std::vector<float> x(3 * 256);
+  std::vector<float> x(3 * 4 * 128 * 128);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(int(i * 37 % 101) - 50) / 25.0f;
-  std::vector<float> fast(3 * 128), reference(3 * 128);
+  std::vector<float> fast(3 * 2 * 128 * 128), reference(3 * 2 * 128 * 128);
   executor<bottleneck_like>(w, {.threads = 2, .max_batch = 3}).forward(x.data(), fast.data(), 3);
   executor<bottleneck_like>(w, {.threads = 1, .max_batch = 3, .fused = false}).forward(x.data(), reference.data(), 3);
   for (std::size_t i = 0; i < fast.size(); ++i) CHECK(fast[i] == Approx(reference[i]).margin(1e-4));
@@ -121,12 +122,14 @@ TEST_CASE("a conv that adds a residual writes over it where it reads it last", "
 
 TEST_CASE("only a call whose kernel reads each residual element first writes over it (fusion_traits::residual_in_place)",
           "[memory]") {
-  // v1 = a(x); w = m(v1); v3 = b(w) + v1 (b absorbs the add); the output = c(v3), 256 floats
-  // each. b writes over v1 only if it says its kernel may: a user's call that absorbs a residual
-  // keeps a buffer of its own (v1, w and v3 are then live together at b).
+  // v1 = a(x); w = m(v1); v3 = b(w) + v1 (b absorbs the add); the output = c(v3), 1 MiB each (the
+  // least that is written over: runtime::residual_in_place_floats). b writes over v1 only if it
+  // says its kernel may: a user's call that absorbs a residual keeps a buffer of its own (v1, w
+  // and v3 are then live together at b).
   for (bool in_place : {false, true}) {
     INFO("residual_in_place " << in_place);
-    const dims d{4, 8, 8};
+    const dims d{64, 64, 64};
+    REQUIRE(d.size() == runtime::residual_in_place_floats);
     runtime::sketch s(d);
     const runtime::value v1 = s.add({0}, d, {});
     const runtime::value w = s.add({v1}, d, {});
@@ -139,8 +142,31 @@ TEST_CASE("only a call whose kernel reads each residual element first writes ove
     const runtime::sketch_op& b = s.ops()[2];
     REQUIRE(b.took_residual);
     CHECK((b.out_buffer == b.in_buffers[1]) == in_place);
-    CHECK(p.arena == (in_place ? 512 : 768));
+    CHECK(p.arena == (in_place ? 2 : 3) * d.size());
   }
+}
+
+TEST_CASE("a residual is written over only where the output outgrows a core's L2", "[memory]") {
+  // ResNeXt-50 at 224x224: every conv3 adds its block's residual; those of stages 1 and 2
+  // (256x56x56, 512x28x28: 3.2 and 1.6 MB) write over it, those of stages 3 and 4 (0.8 and 0.4
+  // MB, still in both cores' caches) into buffers of their own.
+  using m = models::resnext50_32x4d;
+  const ir::node body = lower<m::body>();
+  runtime::sketch s(m::input_shape::dims);
+  const runtime::value result = body.op->sketch(s, 0, body);
+  runtime::fuse_ops(s.ops(), result, runtime::traits_fuser{});
+  runtime::place_ops(s.ops(), result, s.shapes(), runtime::traits_fuser{}, true);
+  int large = 0, over = 0, small = 0;
+  for (const runtime::sketch_op& o : s.ops()) {
+    if (!o.took_residual) continue;
+    const bool is_large = s.shapes()[std::size_t(o.output)].size() >= runtime::residual_in_place_floats;
+    const bool is_over = o.out_buffer == o.in_buffers[o.in_buffers.size() - 1];
+    large += is_large, small += !is_large, over += is_over;
+    CHECK(is_over == is_large);
+  }
+  CHECK(large == 3 + 4);
+  CHECK(small == 6 + 3);
+  CHECK(over == large);
 }
 
 TEST_CASE("a model that returns its input plans one copy into the caller's output", "[memory]") {

@@ -308,6 +308,14 @@ constexpr std::vector<slice_of> channel_slices(const std::vector<Op>& ops, value
 }
 }  // namespace detail
 
+// A call that adds a residual writes over it only when its output outgrows a core's L2 (1 MiB,
+// per image): there the write-allocate stream it saves dominates (ResNeXt-50's stages 1 and 2).
+// A smaller residual is still in both cores' caches (every 1x1 layer's threads read all of its
+// input) and writing over it invalidates the other core's copies line by line: stage 3's conv3s,
+// two threads, batch 1, Zen 5, 0.72-0.74 -> 0.62-0.64 ms each out of place (medians of 6
+// alternating runs); on one thread the same either way.
+inline constexpr long residual_in_place_floats = (long(1) << 20) / long(sizeof(float));
+
 // Gives every value a buffer by liveness: the input 0, the result 1, each other value its own
 // range of one arena, overlapping no value live at the same time (so an op's output never
 // overlaps its inputs). With `slices` (the fast path), a concat's inputs are first made channel
@@ -356,7 +364,7 @@ constexpr placement place_ops(std::vector<Op>& ops, value result, const std::vec
     Op& o = ops[i];
     const value r = root[std::size_t(o.output)];
     int& out = buffer_of[std::size_t(r)];
-    if (out < 0 && slices && f.residual_in_place(o)) {
+    if (out < 0 && slices && f.residual_in_place(o) && shapes[std::size_t(r)].size() >= residual_in_place_floats) {
       // The output takes its residual's buffer where this op reads it last: the kernels read each
       // element's residual before writing it, and the sum streams one tensor less (write-allocate).
       const value v = o.inputs.back();
