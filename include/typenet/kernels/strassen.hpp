@@ -57,8 +57,9 @@ constexpr bool strassen_fast(const conv_geometry& g) {
 // Zen 4 (AMD family 25) 79.93 -> 79.31 ms; on Zen 5 (family 26) the direct product is as fast
 // alone (bench/kernels.cpp: 1024 -> 512 1.08 vs 1.09 ms, 512 -> 1024 1.11-1.13 vs 1.18-1.22) and
 // faster in the model, where Strassen's sums and products pass through the scratch: the stage-3
-// 1x1 layers and layer4.0.conv1 took 16.62 ms against 17.86 (medians of 8 alternating runs,
-// latency 0.982x). Intel (not measured against it) keeps it.
+// 1x1 layers and layer4.0.conv1 took 16.62 ms against 17.86 (medians of 8 alternating runs;
+// latency 0.976-0.982x in two such A/B runs, batch 8 on two threads 0.958x). Intel (not measured
+// against it) keeps it.
 constexpr bool strassen_pays_on(bool amd, int family) { return !(amd && family >= 26); }
 
 // Packed weights: the quadrants W11, W12, W21, W22, each as kernels/pointwise.hpp packs a layer
