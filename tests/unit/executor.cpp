@@ -335,6 +335,23 @@ TEST_CASE("TYPENET_STRASSEN chooses Strassen's products or names a bad value", "
   CHECK(typenet::detail::strassen_chosen() == kernels::strassen_pays_on(c.amd, c.family));
 }
 
+// The switch reaches the layers: a 1x1 layer Strassen takes (512 input channels, 8x8 pixels) sums
+// in another order with it, so the outputs differ in their last bits and agree within rounding.
+// (Both settings matching PyTorch, as the parity test checks, would not show that.)
+TEST_CASE("TYPENET_STRASSEN switches a layer Strassen takes between its two kernels", "[runtime][cpu]") {
+  using m = model<input<512, 8, 8>, conv2d<64, 1>>;
+  STATIC_REQUIRE(kernels::strassen_fast(kernels::make_conv_geometry(512, 8, 8, 64, 1, 1, 0, 1)));
+  const auto w = seeded_weights<m>(3);
+  const auto x = random_input(m::input_shape::size, 4);
+  const test::scoped_env env("TYPENET_STRASSEN", "0");
+  const auto direct = run<m>(w, {.threads = 1}, x, 1);
+  env.set("1");
+  const auto strassen = run<m>(w, {.threads = 1}, x, 1);
+  REQUIRE(max_abs(direct) > 1e-3);
+  CHECK(direct != strassen);
+  require_close(strassen, direct, 2e-5);
+}
+
 TEST_CASE("the fusion pass leaves one op per conv on ResNeXt-50", "[executor][fusion]") {
   using m = models::resnext50_32x4d_t<64, 64>;
   const auto w = seeded_weights<m>(1);

@@ -151,11 +151,10 @@ TEST_CASE("a residual is written over only where the output outgrows a core's L2
   // (256x56x56, 512x28x28: 3.2 and 1.6 MB) write over it, those of stages 3 and 4 (0.8 and 0.4
   // MB, still in both cores' caches) into buffers of their own.
   using m = models::resnext50_32x4d;
-  const ir::node body = lower<m::body>();
   runtime::sketch s(m::input_shape::dims);
-  const runtime::value result = body.op->sketch(s, 0, body);
+  const runtime::value result = typenet::detail::sketch_layer<m::body>(s, 0);
   runtime::fuse_ops(s.ops(), result, runtime::traits_fuser{});
-  runtime::place_ops(s.ops(), result, s.shapes(), runtime::traits_fuser{}, true);
+  (void)runtime::place_ops(s.ops(), result, s.shapes(), runtime::traits_fuser{}, true);
   int large = 0, over = 0, small = 0;
   for (const runtime::sketch_op& o : s.ops()) {
     if (!o.took_residual) continue;
