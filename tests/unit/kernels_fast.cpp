@@ -802,8 +802,9 @@ TEST_CASE("fast global_avg_pool, linear and elementwise match reference", "[kern
       for (int i = 0; i < parts; ++i) k::global_avg_pool(c, s, in.data(), out.data(), batch, {i, parts});
       require_close(out, want, 1e-5);
     }
-    for (auto [fi, fo] : {std::pair{2048, 100}, std::pair{37, 11}, std::pair{16, 3}, std::pair{5, 9}}) {
-      for (int batch : {1, 3, 6}) {
+    // (every image count of the tile, 1-4, and the vector loops' tails: 100 = 64 + 32 + 4)
+    for (auto [fi, fo] : {std::pair{2048, 100}, std::pair{100, 7}, std::pair{37, 11}, std::pair{16, 3}, std::pair{5, 9}}) {
+      for (int batch : {1, 2, 3, 4, 6}) {
         const auto in = random_vector(long(fi) * batch, rng);
         const auto w = random_vector(long(fi) * fo, rng), b = random_vector(fo, rng);
         std::vector<float> want(std::size_t(fo * batch)), out(want.size(), nan_f);
