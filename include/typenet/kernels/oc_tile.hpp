@@ -5,6 +5,7 @@
 // pixels feed 2T FMAs (28 accumulators for T = 14); the pixels are T floats S apart in the input,
 // so neither padding nor row ends cost a lane. At the store the 32 x T tile is transposed in
 // registers into NCHW rows, where bias, residual and activation apply as in every other kernel.
+// (oc_tile_px stores it pixel-major instead, for a consumer that reduces the pixels first.)
 #include <algorithm>
 
 #include <typenet/kernels/epilogue.hpp>
@@ -81,24 +82,15 @@ struct oc_tile_args {
   long split;  // with Split != 0: pixels t >= Split are at S * t + split (the next output row's input)
 };
 
-// T output pixels (input offsets S * t) x 32 output channels, summed over k < K. For the quadrant
-// packing of kernels/strassen.hpp: with Sum = 1 or -1 the weights are w + Sum * w2, summed as
-// they are loaded (the adds run on ports of their own on Zen 4, and keep the weights' sums out of
-// memory); with Sum = 2, 2K input channels, the first K with weights w, the next K with w2.
-// With Split = W, the tile is two output rows of W pixels (contiguous in the output): pixels
-// t >= W read their input a.split further on.
+// T output pixels (input offsets S * t) x 32 output channels, summed over k < K into a0 (channels
+// 0-15) and a1 (16-31), one vector per pixel. For the quadrant packing of kernels/strassen.hpp:
+// with Sum = 1 or -1 the weights are w + Sum * w2, summed as they are loaded (the adds run on
+// ports of their own on Zen 4, and keep the weights' sums out of memory); with Sum = 2, 2K input
+// channels, the first K with weights w, the next K with w2. With Split = W, the tile is two output
+// rows of W pixels (contiguous in the output): pixels t >= W read their input a.split further on.
 template <int T, int S, bool Table, int Sum = 0, int Split = 0>
-inline void oc_tile(const oc_tile_args& a) {
+[[gnu::always_inline]] inline void oc_accumulate(const oc_tile_args& a, __m512 (&a0)[T], __m512 (&a1)[T]) {
   static_assert(!(Table && Sum == 2), "oc_tile: two stretches of weights need input channels a plane apart");
-  // The tile's output (and residual) lines, one or two per channel, are fetched while the
-  // k loop runs: they are written (read) only at the end, 32 rows apart.
-  for (int c = 0; c < oc_block; ++c) {
-    __builtin_prefetch(a.out + c * a.ohw, 1, 3);
-    __builtin_prefetch(a.out + c * a.ohw + (T - 1), 1, 3);
-    if (a.res) __builtin_prefetch(a.res + c * a.ohw, 0, 3);
-    if (a.res) __builtin_prefetch(a.res + c * a.ohw + (T - 1), 0, 3);
-  }
-  __m512 a0[T], a1[T];
 #pragma GCC unroll 16
   for (int t = 0; t < T; ++t) a0[t] = a1[t] = _mm512_setzero_ps();
   const float* w = a.w;
@@ -125,6 +117,21 @@ inline void oc_tile(const oc_tile_args& a) {
       a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);
     }
   }
+}
+
+// The tile stored into NCHW rows: transposed in registers, then bias, residual and activation.
+template <int T, int S, bool Table, int Sum = 0, int Split = 0>
+inline void oc_tile(const oc_tile_args& a) {
+  // The tile's output (and residual) lines, one or two per channel, are fetched while the
+  // k loop runs: they are written (read) only at the end, 32 rows apart.
+  for (int c = 0; c < oc_block; ++c) {
+    __builtin_prefetch(a.out + c * a.ohw, 1, 3);
+    __builtin_prefetch(a.out + c * a.ohw + (T - 1), 1, 3);
+    if (a.res) __builtin_prefetch(a.res + c * a.ohw, 0, 3);
+    if (a.res) __builtin_prefetch(a.res + c * a.ohw + (T - 1), 0, 3);
+  }
+  __m512 a0[T], a1[T];
+  oc_accumulate<T, S, Table, Sum, Split>(a, a0, a1);
   // Through L1 to the transpose: indexing the accumulators there by a run-time half would make
   // GCC keep them in memory inside the loop above.
   alignas(64) float acc[2][T][16];
@@ -163,6 +170,39 @@ inline void oc_run(oc_tile_args a, int n) {
   if (n >= 7) oc_tile<7, S, Table, Sum>(a), n -= 7, step(7);
   for (; n >= 4; n -= 4, step(4)) oc_tile<4, S, Table, Sum>(a);
   for (; n >= 1; n -= 1, step(1)) oc_tile<1, S, Table, Sum>(a);
+}
+
+// The tile stored pixel-major, as it is in registers: pixel t's 32 channels at out + 32 t, with
+// bias and activation (no residual; a.out, a.ohw and a.res are unused). For a consumer that
+// reduces pixels before they reach NCHW (kernels/stem.hpp's max pool): no transpose per tile,
+// which on a 147-k stem tile costs about as much as a fifth of its FMAs.
+template <int T, int S, bool Table>
+inline void oc_tile_px(const oc_tile_args& a, float* out) {
+  __m512 a0[T], a1[T];
+  oc_accumulate<T, S, Table>(a, a0, a1);
+  const __m512 b0 = a.bias ? _mm512_loadu_ps(a.bias) : _mm512_setzero_ps();
+  const __m512 b1 = a.bias ? _mm512_loadu_ps(a.bias + 16) : _mm512_setzero_ps();
+#pragma GCC unroll 16
+  for (int t = 0; t < T; ++t) {
+    _mm512_storeu_ps(out + oc_block * t, activate_in_register(a.act, _mm512_add_ps(a0[t], b0)));
+    _mm512_storeu_ps(out + oc_block * t + 16, activate_in_register(a.act, _mm512_add_ps(a1[t], b1)));
+  }
+  if (activated_after_store(a.act))
+    for (int v = 0; v < 2 * T; ++v) activate_stored(a.act, out + 16 * v, 0xffff);
+}
+
+// A run of n output pixels, pixel-major into out (32 floats a pixel): tiles of 14, then 7, 4, 1.
+template <int S, bool Table = false>
+inline void oc_run_px(oc_tile_args a, int n, float* out) {
+  auto step = [&](int t) {
+    a.in += S * t;
+    out += oc_block * t;
+    a.pf_step = 0;  // the first tile prefetches
+  };
+  for (; n >= 14; n -= 14, step(14)) oc_tile_px<14, S, Table>(a, out);
+  if (n >= 7) oc_tile_px<7, S, Table>(a, out), n -= 7, step(7);
+  for (; n >= 4; n -= 4, step(4)) oc_tile_px<4, S, Table>(a, out);
+  for (; n >= 1; n -= 1, step(1)) oc_tile_px<1, S, Table>(a, out);
 }
 
 }  // namespace detail

@@ -14,9 +14,11 @@
 //
 // The max pool after a stem (3x3, stride 2: ResNets, DenseNets, GoogLeNet) can be applied in the
 // same pass (stem_max_pool): per pooled row, the three conv rows of its windows are computed into
-// a band on the stack (the last one is carried to the next pooled row, so no row is computed
-// twice) and pooled from there, so the stem's full-size output (3.2 MB at 224x224) is never
-// written nor read back.
+// a ring of three rows on the stack (the last one serves the next pooled row too, so no row is
+// computed twice) and pooled from there, so the stem's full-size output (3.2 MB at 224x224) is
+// never written nor read back. The ring is pixel-major ([pixel][32 channels], as the tile holds
+// it), so the pool is a max of vectors and only the pooled row, a quarter of the pixels, is
+// transposed into NCHW.
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -48,8 +50,7 @@ constexpr bool stem_fast(const conv_geometry& g) {
 constexpr bool stem_pool_window(const pool_geometry& q) {
   return q.kernel_h == 3 && q.kernel_w == 3 && q.stride_h == 2 && q.stride_w == 2 && q.pad_h <= 1 && q.pad_w <= 1;
 }
-// Conv rows per band (32 channels x 3 rows of the stem's output, at most 128 wide): 48 KiB of
-// stack per block.
+// The ring: 3 conv rows of at most 128 pixels x 32 channels, 48 KiB of stack.
 constexpr long stem_band_floats = 3L * oc_block * 128;
 // The stems stem_max_pool takes (where the kernels exist: the fusion pass asks).
 constexpr bool stem_pool_conv(const conv_geometry& g) {
@@ -109,6 +110,13 @@ struct stem_tile {
     a.bias = ep.bias ? ep.bias + b * oc_block : nullptr;
     oc_run<2, true>(a, g.out_w);
   }
+  // The same row of block b pixel-major into ring (32 floats a pixel).
+  void run_px(const conv_geometry& g, const float* wp, const epilogue& ep, int b, float* ring) {
+    a.w = wp + long(b) * a.K * oc_block;
+    a.pf = reinterpret_cast<const char*>(a.w);
+    a.bias = ep.bias ? ep.bias + b * oc_block : nullptr;
+    oc_run_px<2, true>(a, g.out_w, ring);
+  }
 };
 
 inline void stem_avx512(const conv_geometry& g, const float* in, const float* wp, const epilogue& ep, float* out,
@@ -128,74 +136,67 @@ inline void stem_avx512(const conv_geometry& g, const float* in, const float* wp
   }
 }
 
-// One pooled row of one channel from its window's conv rows (rows x cw floats, no NaN): the
-// rows' maximum first, then the 3 columns of each window (stride 2), 16 outputs per vector.
-inline void pool_band_row(const pool_geometry& q, const float* plane, int rows, float* y) {
-  const int cw = q.in_w;
-  alignas(64) float v[1 + 128 + 64];  // v[1 + x]: the rows' maximum at column x; -inf around
-  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  float* m = v + 1;
-  v[0] = -std::numeric_limits<float>::infinity();
-  for (int x = 0; x < cw + 48; x += 16) {
-    const __mmask16 in = __mmask16(x >= cw ? 0 : cw - x >= 16 ? 0xffff : (1u << (cw - x)) - 1);
-    __m512 a = _mm512_mask_loadu_ps(ninf, in, plane + x);
-    for (int r = 1; r < rows; ++r) a = _mm512_mask_max_ps(a, 0xffff, a, _mm512_mask_loadu_ps(ninf, in, plane + r * cw + x));
-    _mm512_storeu_ps(m + x, a);
+// Pooled row py of one 32-channel block from the ring (conv row cy at ring + (cy % 3) * cw * 32,
+// pixel-major), its window's rows [first, last): each pooled pixel the max of its window's
+// vectors (a NaN anywhere in a window gives NaN, as PyTorch's max pool), then the row transposed
+// 16 x 16 into the block's 32 NCHW planes at y (pooled_hw apart).
+inline void pool_ring_row(const pool_geometry& q, const float* ring, int cw, int first, int last, float* y,
+                          long pooled_hw) {
+  constexpr int maxw = 80;  // pooled columns: at most 65 (128 conv columns, ceil mode)
+  alignas(64) float pooled[maxw * oc_block];
+  const long slot = long(cw) * oc_block;
+  const __m512 nan = _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN());
+  for (int px = 0; px < q.out_w; ++px) {
+    const int c0 = std::max(0, px * q.stride_w - q.pad_w), c1 = std::min(cw, px * q.stride_w - q.pad_w + 3);
+    for (int h = 0; h < 2; ++h) {
+      __m512 m = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+      __mmask16 unordered = 0;
+      for (int r = first; r < last; ++r)
+        for (int c = c0; c < c1; ++c) {
+          const __m512 v = _mm512_load_ps(ring + (r % 3) * slot + long(c) * oc_block + 16 * h);
+          unordered |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+          m = _mm512_mask_max_ps(m, 0xffff, m, v);  // (the plain form: GCC 12 -Wuninitialized)
+        }
+      _mm512_store_ps(pooled + px * oc_block + 16 * h, _mm512_mask_mov_ps(m, unordered, nan));
+    }
   }
-  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
-  const float* w = m - q.pad_w;  // window px starts at column 2 px - pad_w
-  for (int px = 0; px < q.out_w; px += 16) {
-    const int nl = std::min(16, q.out_w - px);
-    const __mmask16 store = __mmask16(nl == 16 ? 0xffff : (1u << nl) - 1);
-    const float* c = w + 2 * px;
-    const __m512 lo = _mm512_loadu_ps(c), hi = _mm512_loadu_ps(c + 16);
-    const __m512 lo2 = _mm512_loadu_ps(c + 2), hi2 = _mm512_loadu_ps(c + 18);
-    __m512 r = _mm512_permutex2var_ps(lo, even, hi);                                        // columns 2 px - pad
-    r = _mm512_mask_max_ps(r, 0xffff, r, _mm512_permutex2var_ps(lo, odd, hi));            // + 1
-    r = _mm512_mask_max_ps(r, 0xffff, r, _mm512_permutex2var_ps(lo2, even, hi2));          // + 2
-    _mm512_mask_storeu_ps(y + px, store, r);
+  for (int px0 = 0; px0 < q.out_w; px0 += 16) {
+    const int n = std::min(16, q.out_w - px0);
+    const __mmask16 store = __mmask16(n == 16 ? 0xffff : (1u << n) - 1);
+    for (int h = 0; h < 2; ++h) {
+      __m512 r[16];
+      for (int t = 0; t < 16; ++t) r[t] = t < n ? _mm512_load_ps(pooled + (px0 + t) * oc_block + 16 * h) : _mm512_setzero_ps();
+      transpose16(r);
+      for (int l = 0; l < 16; ++l) _mm512_mask_storeu_ps(y + (16 * h + l) * pooled_hw + px0, store, r[l]);
+    }
   }
 }
 
 // The stem, then the max pool q over its output: pooled rows split among the parts. Per block,
-// a band [32 channels][3 rows][out_w] holds the conv rows of one pooled row's windows; the input
-// rows of a conv row are staged once for stem_pool_blocks blocks (2 measured 2% faster on
-// ResNet's stem, for 48 KiB more stack: 76 KiB in all with 1).
-constexpr int stem_pool_blocks = 1;
+// the conv rows of each pooled row's windows go into the ring (the input rows of a conv row are
+// staged once per block: 64 channels stage them twice, a few us).
 inline void stem_max_pool_avx512(const conv_geometry& g, const pool_geometry& q, const float* in, const float* wp,
                                  const epilogue& ep, float* out, int batch, part p) {
   const int nb = g.out_c / oc_block, cw = g.out_w;
-  const long band_channel = 3L * cw, band_block = oc_block * band_channel, pooled_hw = long(q.out_h) * q.out_w;
+  const long slot = long(cw) * oc_block, pooled_hw = long(q.out_h) * q.out_w;
   alignas(64) float buf[stem_buffer_floats];
-  alignas(64) float band[stem_pool_blocks * stem_band_floats];
+  alignas(64) float ring[stem_band_floats];
   stem_tile tile(g, ep, buf);
   const int rows = batch * q.out_h, r0 = p.begin(rows), r1 = p.end(rows);
-  for (int b0 = 0; b0 < nb; b0 += stem_pool_blocks) {
-    const int b1 = std::min(nb, b0 + stem_pool_blocks);
-    int carried = -1;  // image * out_h + the conv row in the bands' last row, or -1
+  for (int b = 0; b < nb; ++b) {
+    long have[3] = {-1, -1, -1};  // image * out_h + conv row in each slot of the ring
     for (int r = r0; r < r1; ++r) {
       const int n = r / q.out_h, py = r % q.out_h, top = py * q.stride_h - q.pad_h;
       const int first = std::max(top, 0), last = std::min(top + 3, g.out_h);  // the window's conv rows
       for (int cy = first; cy < last; ++cy) {
-        if (cy == top && carried == n * g.out_h + cy) {
-          for (int c = 0; c < (b1 - b0) * oc_block; ++c)
-            std::copy_n(band + c * band_channel + 2 * cw, cw, band + c * band_channel);
-          continue;
-        }
+        const long id = long(n) * g.out_h + cy;
+        if (have[cy % 3] == id) continue;  // the previous pooled row's last conv row
         stage_stem_rows(g, in + n * g.in_image(), cy, buf);
-        for (int b = b0; b < b1; ++b) tile.run(g, wp, ep, b, band + (b - b0) * band_block + (cy - top) * cw, band_channel, nullptr);
+        tile.run_px(g, wp, ep, b, ring + (cy % 3) * slot);
+        have[cy % 3] = id;
       }
-      carried = last - top == 3 ? n * g.out_h + top + 2 : -1;
-      // The pool of this row: its window's rows [first, last) as a plane of last - first rows.
-      pool_geometry row = q;
-      row.channels = 1, row.in_h = last - first, row.pad_h = first - top;
-      for (int c = 0; c < (b1 - b0) * oc_block; ++c) {
-        const float* plane = band + c * band_channel + (first - top) * cw;
-        float* y = out + n * q.out_image() + (b0 * oc_block + c) * pooled_hw + long(py) * q.out_w;
-        if (row_has_nan(plane, (last - first) * cw)) max_pool_row_avx512<2, true>(row, plane, y, 0);
-        else pool_band_row(row, plane, last - first, y);
-      }
+      pool_ring_row(q, ring, cw, first, last,
+                    out + n * q.out_image() + long(b) * oc_block * pooled_hw + long(py) * q.out_w, pooled_hw);
     }
   }
 }
