@@ -440,6 +440,8 @@ TEST_CASE("fast conv2d: a stem and its 3x3/2 max pool in one pass (kernels::stem
         check_stem_pool(make_conv(3, h, w, 32, 7, 2, 3, 1), pad, ceil_mode, 2, 3, k::activation::none);
       }
   check_stem_pool(make_conv(3, 29, 27, 96, 7, 2, 3, 1), 1, false, 5, 3, k::activation::relu);
+  // the widest stem it takes (128 conv columns) and its widest pooled row (65 columns: ceil mode)
+  check_stem_pool(make_conv(3, 9, 256, 32, 7, 2, 3, 1), 1, true, 2, 2, k::activation::relu);
   check_stem_pool(make_conv(4, 19, 25, 32, 5, 2, 2, 1), 1, true, 2, 1, k::activation::relu);
   check_stem_pool(make_conv(2, 27, 19, 64, {7, 5}, 2, {3, 2}, 1), 0, false, 1, 1, k::activation::none);
   for (k::activation act : all_activations) check_stem_pool(make_conv(3, 21, 21, 32, 7, 2, 3, 1), 1, false, 2, 2, act);

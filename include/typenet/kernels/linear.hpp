@@ -15,14 +15,14 @@
 namespace typenet::kernels {
 namespace detail {
 
-// Rows [o0, o1) for NN images at x (in_features apart); U vectors per step, one prefetch each.
+// Rows [o0, o1) for NN images at x (in_features apart); U vectors per step, one prefetch each,
+// never past `last` (the part's last weight: the prefetches run on across strips).
 template <int NN>
 inline void linear_rows(int in_features, int out_features, const float* x, const float* weight, const float* bias,
-                        float* out, int o0, int o1) {
+                        float* out, int o0, int o1, const float* last) {
   constexpr int L = vlanes, U = 4;
   constexpr long ahead = 2048;  // floats
   const int nv = in_features / (U * L) * (U * L), n1 = in_features / L * L;
-  const float* const last = weight + std::max(0L, long(o1) * in_features - 1);  // the part's last weight
   for (int o = o0; o < o1; ++o) {
     const float* w = weight + long(o) * in_features;
     vecf acc[NN][U] = {};
@@ -57,16 +57,17 @@ inline void linear(int in_features, int out_features, const float* in, const flo
   // Each weight row is read once for up to 4 images; beyond 4, strips of rows (64 KiB) stay in
   // L2 across the batch's groups of 4.
   const int strip = std::max(1, 16384 / std::max(1, in_features));
+  const float* const last = weight + std::max(0L, long(o1) * in_features - 1);
   for (int s0 = o0; s0 < o1; s0 += strip) {
     const int s1 = std::min(o1, s0 + strip);
     for (int n0 = 0; n0 < batch; n0 += 4) {
       const float* x = in + long(n0) * in_features;
       float* y = out + long(n0) * out_features;
       switch (std::min(4, batch - n0)) {
-        case 1: detail::linear_rows<1>(in_features, out_features, x, weight, bias, y, s0, s1); break;
-        case 2: detail::linear_rows<2>(in_features, out_features, x, weight, bias, y, s0, s1); break;
-        case 3: detail::linear_rows<3>(in_features, out_features, x, weight, bias, y, s0, s1); break;
-        default: detail::linear_rows<4>(in_features, out_features, x, weight, bias, y, s0, s1);
+        case 1: detail::linear_rows<1>(in_features, out_features, x, weight, bias, y, s0, s1, last); break;
+        case 2: detail::linear_rows<2>(in_features, out_features, x, weight, bias, y, s0, s1, last); break;
+        case 3: detail::linear_rows<3>(in_features, out_features, x, weight, bias, y, s0, s1, last); break;
+        default: detail::linear_rows<4>(in_features, out_features, x, weight, bias, y, s0, s1, last);
       }
     }
   }

@@ -51,11 +51,11 @@ constexpr bool stem_pool_window(const pool_geometry& q) {
   return q.kernel_h == 3 && q.kernel_w == 3 && q.stride_h == 2 && q.stride_w == 2 && q.pad_h <= 1 && q.pad_w <= 1;
 }
 // The ring: 3 conv rows of at most 128 pixels x 32 channels, 48 KiB of stack.
-constexpr long stem_band_floats = 3L * oc_block * 128;
+constexpr long stem_ring_floats = 3L * oc_block * 128;
 // The stems stem_max_pool takes (where the kernels exist: the fusion pass asks).
 constexpr bool stem_pool_conv(const conv_geometry& g) {
 #if defined(__AVX512F__) && defined(__FMA__)
-  return stem_fast(g) && 3L * oc_block * g.out_w <= stem_band_floats;
+  return stem_fast(g) && 3L * oc_block * g.out_w <= stem_ring_floats;
 #else
   return (void)g, false;
 #endif
@@ -142,7 +142,9 @@ inline void stem_avx512(const conv_geometry& g, const float* in, const float* wp
 // 16 x 16 into the block's 32 NCHW planes at y (pooled_hw apart).
 inline void pool_ring_row(const pool_geometry& q, const float* ring, int cw, int first, int last, float* y,
                           long pooled_hw) {
-  constexpr int maxw = 80;  // pooled columns: at most 65 (128 conv columns, ceil mode)
+  // pooled columns: at most 65 (stem_pool_conv: at most 128 conv columns; stem_pool_window: 3x3/2,
+  // padding at most 1, ceil mode)
+  constexpr int maxw = 65;
   alignas(64) float pooled[maxw * oc_block];
   const long slot = long(cw) * oc_block;
   const __m512 nan = _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN());
@@ -180,7 +182,7 @@ inline void stem_max_pool_avx512(const conv_geometry& g, const pool_geometry& q,
   const int nb = g.out_c / oc_block, cw = g.out_w;
   const long slot = long(cw) * oc_block, pooled_hw = long(q.out_h) * q.out_w;
   alignas(64) float buf[stem_buffer_floats];
-  alignas(64) float ring[stem_band_floats];
+  alignas(64) float ring[stem_ring_floats];
   stem_tile tile(g, ep, buf);
   const int rows = batch * q.out_h, r0 = p.begin(rows), r1 = p.end(rows);
   for (int b = 0; b < nb; ++b) {
