@@ -33,7 +33,7 @@
 // (larger strides or kernels, builds without AVX-512) takes kernels/portable.hpp's tile over the
 // same packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
 //
-// No heap allocation, no scratch (at most ~80 KiB of stack; kernels::stem_max_pool 86 KiB; the
+// No heap allocation, no scratch (at most ~80 KiB of stack; kernels::stem_max_pool 84 KiB; the
 // portable 1x1, stem and dense staged paths', the staged depthwise 5x5's, oc_conv's and the
 // stride-2 pointwise layers' 256 KiB panel is thread_local: kernels/panel.hpp).
 // conv2d(..., part p) computes only part p of the work; the parts of one call are disjoint and
