@@ -101,9 +101,14 @@ def main():
     import numpy as np
     files["size"] = np.load(files["input"] + ".npy", mmap_mode="r").shape[2:]
     ours, theirs = typenet_ops(a, files), ort_ops(a, files)
-    stage_order = lambda k: (k != "stem + max pool", k.startswith("stage") and k.split()[1] or "9",
-                             ["conv1", "conv2", "conv3", "projection"].index(k.split()[2]) if k.startswith("stage") else 0,
-                             k)
+    kinds = ["conv1", "conv2", "conv3", "projection"]
+
+    def stage_order(key):  # the stem, the stages in order (kinds in block order, others after), the rest
+        parts = key.split()
+        if not key.startswith("stage"):
+            return (key != "stem + max pool", "9", 9, key)
+        return (True, parts[1], kinds.index(parts[2]) if parts[2] in kinds else len(kinds), key)
+
     print(f"{a.model}, batch {a.batch}, {a.threads} thread(s): median ms per pass over {a.passes} profiled passes\n")
     print("| ops | typenet | ONNX Runtime | typenet - ORT |")
     print("|---|---:|---:|---:|")
