@@ -119,6 +119,59 @@ TEST_CASE("ResNeXt-50 fused equals ResNeXt-50 reference", "[executor][resnext50]
   }
 }
 
+// Blocked layouts (kernels/layout.hpp) where each image runs on one thread, and, forced, where two
+// threads split an image: the same answer as the reference path.
+TEST_CASE("ResNeXt-50 fused equals ResNeXt-50 reference in either activation layout", "[executor][resnext50][threads][layout]") {
+  using m = models::resnext50_32x4d_t<64, 64>;
+  const auto w = seeded_weights<m>(3);
+  const auto x = random_input(m::input_shape::size, 6);
+  const auto expected = run<m>(w, {.threads = 1, .fused = false}, x, 1);
+  for (const char* blocked : {"0", "1"})
+    for (int threads : {1, 2}) {
+      const test::scoped_env env("TYPENET_BLOCKED", blocked);
+      INFO("TYPENET_BLOCKED=" << blocked << ", threads " << threads);
+      require_close(run<m>(w, {.threads = threads}, x, 1), expected, 1e-4);
+    }
+}
+
+// Which values the plan lays out in nChw16c: in every bottleneck, the residual stream (conv3's and
+// the projection's outputs, read by the next conv1, projection and conv3, and the global pool),
+// never the grouped 3x3's input or output, nor the stem's output, nor the model's result.
+TEST_CASE("the plan lays the bottlenecks' residual stream out in nChw16c where each image has one thread", "[executor][layout]") {
+  using m = models::resnext50_32x4d_t<64, 64>;
+  const auto w = seeded_weights<m>(1);
+  const bool takes = kernels::pointwise_takes_layout(kernels::make_conv_geometry(256, 16, 16, 128, 1, 1, 0, 1));
+  const auto blocked = [](const runtime::op& o, std::size_t k) { return o.in_layouts.at(k) == kernels::layout::nchw16c; };
+  const auto find = [](const auto& plan, const std::string& name) {
+    const auto it = std::find_if(plan.begin(), plan.end(), [&](const runtime::op& o) { return o.name.rfind(name, 0) == 0; });
+    REQUIRE(it != plan.end());
+    return *it;
+  };
+  const test::scoped_env env("TYPENET_STRASSEN", "0");
+  executor<m> one(w, {.threads = 1});
+  const auto& plan = one.plan();
+  const runtime::op conv3 = find(plan, "layer1.1.conv3"), conv1 = find(plan, "layer1.1.conv1"), conv2 = find(plan, "layer1.1.conv2");
+  CHECK((conv3.out_layout == kernels::layout::nchw16c) == takes);
+  CHECK(blocked(conv3, 1) == takes);  // its residual
+  CHECK_FALSE(blocked(conv3, 0));    // the grouped 3x3's output
+  CHECK(blocked(conv1, 0) == takes);
+  CHECK(conv1.out_layout == kernels::layout::nchw);
+  CHECK_FALSE(blocked(conv2, 0));
+  CHECK(find(plan, "layer1.0.downsample").out_layout == conv3.out_layout);
+  CHECK_FALSE(blocked(find(plan, "layer1.0.downsample"), 0));  // the stem's output
+  CHECK(blocked(find(plan, "layer4.0.downsample"), 0) == takes);
+  CHECK(blocked(find(plan, "avgpool"), 0) == takes);
+  CHECK(plan.back().out_layout == kernels::layout::nchw);
+  // Two threads on one image: NCHW (they read each other's halves); a batch: blocked again.
+  for (const auto& o : executor<m>(w, {.threads = 2}).plan()) CHECK(o.out_layout == kernels::layout::nchw);
+  CHECK((find(executor<m>(w, {.threads = 2, .max_batch = 2}).plan(), "layer2.0.conv3").out_layout == kernels::layout::nchw16c) == takes);
+  // TYPENET_BLOCKED: the switch, and a bad value named.
+  const test::scoped_env off("TYPENET_BLOCKED", "0");
+  for (const auto& o : executor<m>(w, {.threads = 1}).plan()) CHECK(o.out_layout == kernels::layout::nchw);
+  off.set("on");
+  CHECK_THROWS_WITH(executor<m>(w, {.threads = 1}), Catch::Contains("TYPENET_BLOCKED must be 0 or 1, got 'on'"));
+}
+
 TEST_CASE("batch size is checked against max_batch", "[executor]") {
   executor<small> e(seeded_weights<small>(1), {.threads = 1, .max_batch = 2});
   std::vector<float> x(3 * small::input_shape::size), y(3 * 7);

@@ -7,6 +7,8 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <typenet/kernels/conv2d.hpp>
@@ -50,7 +52,22 @@ std::string describe(const k::conv_geometry& g) {
   s << g.in_c << "x" << g.in_h << "x" << g.in_w << " -> " << g.out_c << "x" << g.out_h << "x"
     << g.out_w << " k" << g.kernel_h << "x" << g.kernel_w << " s" << g.stride_h << "x" << g.stride_w
     << " p" << g.pad_h << "x" << g.pad_w << " g" << g.groups;
+  if (g.in_layout != k::layout::nchw) s << " in nChw16c";
+  if (g.out_layout != k::layout::nchw) s << " out nChw16c";
   return s.str();
+}
+
+// `batch` images of C x hw floats in layout `from`, re-laid in `to` (kernels/layout.hpp).
+std::vector<float> relaid(const std::vector<float>& v, k::layout from, k::layout to, int C, long hw, int batch) {
+  if (from == to) return v;
+  std::vector<float> out(v.size());
+  for (int n = 0; n < batch; ++n) k::relayout(from, to, C, hw, v.data() + n * C * hw, out.data() + n * C * hw);
+  return out;
+}
+
+k::conv_geometry with_layouts(k::conv_geometry g, k::layout in, k::layout out) {
+  g.in_layout = in, g.out_layout = out;
+  return g;
 }
 
 std::vector<float> random_vector(long n, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
@@ -135,11 +152,15 @@ void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed 
     k::pack_strassen_weights(g, w.data(), packed.data());
   else
     k::detail::pack_conv_weights(g, R, w.data(), packed.data());
+  // the input, residual and output in the geometry's layouts (the reference reads NCHW)
+  const long ihw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
+  in = relaid(in, k::layout::nchw, g.in_layout, g.in_c, ihw, o.batch);
+  const auto res_laid = relaid(res, k::layout::nchw, g.out_layout, g.out_c, ohw, o.batch);
   std::vector<float> out(want.size(), nan_f);
-  if (o.in_place) out = res;
+  if (o.in_place) out = res_laid;
   k::epilogue ep;
   ep.bias = o.bias ? bias.data() : nullptr;
-  ep.residual = o.residual ? (o.in_place ? out.data() : res.data()) : nullptr;
+  ep.residual = o.residual ? (o.in_place ? out.data() : res_laid.data()) : nullptr;
   ep.act = act;
   std::vector<float> sums(std::size_t(o.strassen ? k::strassen_scratch_size(g) : 0), nan_f);
   for (int i = 0; i < o.parts; ++i) {
@@ -150,7 +171,7 @@ void check_conv(const k::conv_geometry& g, const conv_options& o, unsigned seed 
     else
       k::conv2d(g, in.data(), packed.data(), ep, out.data(), o.batch, k::part{i, o.parts});
   }
-  require_close(out, want, 2e-5);
+  require_close(relaid(out, g.out_layout, k::layout::nchw, g.out_c, ohw, o.batch), want, 2e-5);
 }
 
 // (strassen: through kernels/strassen.hpp's packing and call instead of conv2d's.)
@@ -232,6 +253,33 @@ TEST_CASE("fast conv2d: dense 1x1 vectorised over output channels (kernels/point
                   make_conv(256, 5, 7, 32, 1, 1, 0, 1), 40,
                   {make_conv(128, 14, 14, 64, 1, 1, 0, 1), make_conv(256, 28, 28, 64, 1, 1, 0, 1),
                    make_conv(256, 14, 14, 48, 1, 1, 0, 1), make_conv(256, 14, 14, 64, 1, 1, 1, 1)});
+}
+
+TEST_CASE("fast conv2d: dense 1x1 with nChw16c inputs and outputs (kernels/layout.hpp)", "[kernels][fast][conv]") {
+  // Every pair of layouts but NCHW's, through the pointwise kernel at any image size: images of
+  // at most 196 pixels block-major (7x7: tiles of 14 and 7); larger ones pixel-major in groups of
+  // 8 tiles (28x28; 16x15: a group of 2 tiles and a 2-pixel tail); stride 2 at batch 1 from the
+  // subsampled panel, at larger batches (or past the panel: 256 x 20 x 20) by output rows, rows of
+  // 7 two at a time; 16 input channels (one block). Residuals in the output's layout, in place
+  // too, batches 1-9 in 1-3 parts. Refused: groups, 3x3, padding, out_c not a multiple of 32,
+  // in_c not a multiple of 16.
+  using L = k::layout;
+  for (auto [in, out] : {std::pair{L::nchw16c, L::nchw16c}, std::pair{L::nchw16c, L::nchw}, std::pair{L::nchw, L::nchw16c}}) {
+    if (!avx512_build) {
+      CHECK_FALSE(k::pointwise_takes_layout(make_conv(64, 7, 7, 64, 1, 1, 0, 1)));
+      continue;
+    }
+    const auto laid = [in = in, out = out](k::conv_geometry g) { return with_layouts(g, in, out); };  // (Clang 14: no captured bindings)
+    check_fast_path(k::pointwise_fast,
+                    {laid(make_conv(64, 28, 28, 64, 1, 1, 0, 1)), laid(make_conv(48, 16, 15, 32, 1, 1, 0, 1)),
+                     laid(make_conv(32, 7, 7, 64, 1, 1, 0, 1)), laid(make_conv(16, 5, 3, 32, 1, 1, 0, 1)),
+                     laid(make_conv(256, 14, 14, 32, 1, 2, 0, 1)), laid(make_conv(32, 14, 14, 32, 1, 2, 0, 1)),
+                     laid(make_conv(256, 40, 40, 32, 1, 2, 0, 1)), laid(make_conv(64, 56, 30, 32, 1, 2, 0, 1))},
+                    laid(make_conv(32, 15, 15, 32, 1, 1, 0, 1)), 40,
+                    {laid(make_conv(64, 14, 14, 64, 1, 1, 0, 2)), laid(make_conv(64, 14, 14, 64, 3, 1, 1, 1)),
+                     laid(make_conv(64, 14, 14, 64, 1, 1, 1, 1)), laid(make_conv(64, 14, 14, 48, 1, 1, 0, 1)),
+                     laid(make_conv(40, 14, 14, 64, 1, 1, 0, 1))});
+  }
 }
 
 TEST_CASE("fast conv2d: spatial convs on small images vectorised over output channels (kernels/oc_conv.hpp)",
@@ -791,6 +839,19 @@ TEST_CASE("fast max_pool matches reference: ceil mode, rectangles, NaN anywhere 
           for (long p = 0; p < long(c.c) * batch; ++p) in[std::size_t(p * plane + (p % c.h) * c.w + (p * 5) % c.w)] = nan_f;
         check_pool(c, in, batch, 2, k::max_pool, ref::max_pool, 0.0);
       }
+}
+
+TEST_CASE("fast global_avg_pool over an nChw16c input matches reference", "[kernels][fast][pool]") {
+  std::mt19937 rng(5);
+  for (auto [C, h, w, batch] : {std::tuple{16, 1, 1, 1}, std::tuple{64, 7, 7, 3}, std::tuple{32, 3, 5, 2}}) {
+    const long hw = long(h) * w;
+    const auto x = random_vector(C * hw * batch, rng);
+    std::vector<float> want(std::size_t(C * batch)), got(want.size(), nan_f);
+    ref::global_avg_pool(C, int(hw), x.data(), want.data(), batch);
+    const auto blocked = relaid(x, k::layout::nchw, k::layout::nchw16c, C, hw, batch);
+    for (int i = 0; i < 3; ++i) k::global_avg_pool_blocked(C, int(hw), blocked.data(), got.data(), batch, k::part{i, 3});
+    require_close(got, want, 1e-6);
+  }
 }
 
 TEST_CASE("fast global_avg_pool, linear and elementwise match reference", "[kernels][fast]") {

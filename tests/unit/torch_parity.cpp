@@ -5,6 +5,7 @@
 // 1e-4 x max(1, max|logit|), with identical argmax.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <utility>
 #include <typenet/io/npy.hpp>
 #include <typenet/dynamic/executor.hpp>
 #include <typenet/runtime/executor.hpp>
@@ -72,10 +73,11 @@ void check_both_front_ends(const std::string& name) {
 
 TEST_CASE("resnext50_32x4d matches torchvision (both front ends)", "[torch][parity]") {
   check_both_front_ends<typenet::models::resnext50_32x4d>("resnext50_32x4d");
-  // One thread, with and without Strassen's products (the CPU's choice is one of the two).
-  for (const char* strassen : {"0", "1"}) {
-    const typenet::test::scoped_env env("TYPENET_STRASSEN", strassen);
-    INFO("TYPENET_STRASSEN=" << strassen);
+  // One thread, with and without Strassen's products (the CPU's choice is one of the two), with
+  // and without blocked layouts (where Strassen runs, stage 3 stays NCHW).
+  for (auto [strassen, blocked] : {std::pair{"0", "1"}, std::pair{"1", "1"}, std::pair{"0", "0"}}) {
+    const typenet::test::scoped_env env("TYPENET_STRASSEN", strassen), layouts("TYPENET_BLOCKED", blocked);
+    INFO("TYPENET_STRASSEN=" << strassen << " TYPENET_BLOCKED=" << blocked);
     check_parity<typenet::models::resnext50_32x4d>("resnext50_32x4d", true, 1);
   }
 }

@@ -41,6 +41,7 @@
 // read before that element is written: the memory plan puts the output over it where it can).
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 
 #include <typenet/kernels/depthwise.hpp>
 #include <typenet/kernels/epilogue.hpp>
@@ -766,6 +767,8 @@ inline void conv2d_avx512_r(const conv_geometry& g, conv_mode mode, const float*
 // Computes part p of the convolution of `batch` images (see the header comment).
 inline void conv2d(const conv_geometry& g, const float* in, const float* packed_weight, const epilogue& ep,
             float* out, int batch, part p = {}) {
+  if ((g.in_layout != layout::nchw || g.out_layout != layout::nchw) && !pointwise_takes_layout(g))
+    throw std::logic_error("conv2d: a blocked layout needs a layer pointwise_takes_layout takes");
   if (depthwise_fast(g)) return depthwise_conv2d(g, in, packed_weight, ep, out, batch, p);
 #if defined(TYPENET_CONV2D_AVX512)
   if (pointwise_fast(g))

@@ -2,6 +2,7 @@
 // Geometry of one kernel call, read by the kernels at run time. (Compile-time loop bounds were
 // measured to buy nothing once the register tiles are constants: bench/static_vs_dynamic.cpp.)
 #include <typenet/hw.hpp>
+#include <typenet/kernels/layout.hpp>
 
 namespace typenet::kernels {
 
@@ -25,6 +26,9 @@ struct conv_geometry {
   long in_image_stride = 0, out_image_stride = 0;
   constexpr long in_image() const { return in_image_stride ? in_image_stride : in_size(); }
   constexpr long out_image() const { return out_image_stride ? out_image_stride : out_size(); }
+  // The input's and the output's (and the residual's) layouts: nChw16c only where the plan chose
+  // it and the kernel takes it (pointwise_takes_layout).
+  layout in_layout = layout::nchw, out_layout = layout::nchw;
   friend constexpr bool operator==(const conv_geometry&, const conv_geometry&) = default;
 };
 

@@ -4,11 +4,12 @@
 // pixels. Per k (an input channel, or a tap of one), two weight loads and T broadcasts of input
 // pixels feed 2T FMAs (28 accumulators for T = 14); the pixels are T floats S apart in the input,
 // so neither padding nor row ends cost a lane. At the store the 32 x T tile is transposed in
-// registers into NCHW rows, where bias, residual and activation apply as in every other kernel.
-// (oc_tile_px stores it pixel-major instead, for a consumer that reduces the pixels first.)
+// registers into NCHW rows, where bias, residual and activation apply as in every other kernel, or
+// stored as it is: into nChw16c (kernels/layout.hpp), or pixel-major (oc_store).
 #include <algorithm>
 
 #include <typenet/kernels/epilogue.hpp>
+#include <typenet/kernels/layout.hpp>
 
 #if defined(__AVX512F__) && defined(__FMA__)
 #include <immintrin.h>
@@ -80,6 +81,7 @@ struct oc_tile_args {
   const char* pf;
   long pf_step;
   long split;  // with Split != 0: pixels t >= Split are at S * t + split (the next output row's input)
+  long in_pf = 0;  // with an nChw16c input (Table): the next tile's input is in_pf floats on; 0: none
 };
 
 // T output pixels (input offsets S * t) x 32 output channels, summed over k < K into a0 (channels
@@ -99,7 +101,11 @@ template <int T, int S, bool Table, int Sum = 0, int Split = 0>
   const char* pf = a.pf;
   for (int k = 0; k < (Sum == 2 ? 2 * a.K : a.K); ++k, w += oc_block, x += a.hw, pf += a.pf_step) {
     __builtin_prefetch(pf, 0, 2);
-    if constexpr (Table) x = a.in + a.koff[k];
+    if constexpr (Table) {
+      x = a.in + a.koff[k];
+      // the next tile's 14 lines of this k's block, one per k (k % 16 < 14)
+      if (a.in_pf) __builtin_prefetch(x + a.in_pf + 15 * std::min(k & 15, 13), 0, 2);
+    }
     if constexpr (Sum == 2)
       if (k == a.K) w = w2;
     __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
@@ -119,91 +125,97 @@ template <int T, int S, bool Table, int Sum = 0, int Split = 0>
   }
 }
 
-// The tile stored into NCHW rows: transposed in registers, then bias, residual and activation.
-template <int T, int S, bool Table, int Sum = 0, int Split = 0>
+// Where a tile goes (its first pixel and first channel at a.out; the residual, if any, at a.res
+// laid out the same):
+//   nchw     rows of a channel, a.ohw apart: transposed in registers, 32 partial rows;
+//   blocked  nChw16c (kernels/layout.hpp): pixel t's channels 0-15 at 16 t, 16-31 at 16 a.ohw +
+//            16 t, as the registers hold them (28 whole lines for a tile of 14);
+//   pixels   pixel t's 32 channels at 32 t, no residual: for a consumer that reduces the pixels
+//            before they reach an activation layout (kernels/stem.hpp's max pool: no transpose
+//            per tile, which weighs on a tile of few k; its fused stem + pool went 1.57 -> 1.35 ms).
+enum class oc_store { nchw, blocked, pixels };
+
+// Floats from one output pixel to the next in a store.
+template <oc_store Store>
+constexpr int oc_store_step = Store == oc_store::nchw ? 1 : Store == oc_store::blocked ? layout_block : oc_block;
+
+// The tile: accumulated, then stored with bias, residual and activation.
+template <int T, int S, bool Table, int Sum = 0, int Split = 0, oc_store Store = oc_store::nchw>
 inline void oc_tile(const oc_tile_args& a) {
-  // The tile's output (and residual) lines, one or two per channel, are fetched while the
-  // k loop runs: they are written (read) only at the end, 32 rows apart.
-  for (int c = 0; c < oc_block; ++c) {
-    __builtin_prefetch(a.out + c * a.ohw, 1, 3);
-    __builtin_prefetch(a.out + c * a.ohw + (T - 1), 1, 3);
-    if (a.res) __builtin_prefetch(a.res + c * a.ohw, 0, 3);
-    if (a.res) __builtin_prefetch(a.res + c * a.ohw + (T - 1), 0, 3);
+  if constexpr (Store == oc_store::nchw) {
+    // The tile's output (and residual) lines, one or two per channel, are fetched while the
+    // k loop runs: they are written (read) only at the end, 32 rows apart.
+    for (int c = 0; c < oc_block; ++c) {
+      __builtin_prefetch(a.out + c * a.ohw, 1, 3);
+      __builtin_prefetch(a.out + c * a.ohw + (T - 1), 1, 3);
+      if (a.res) __builtin_prefetch(a.res + c * a.ohw, 0, 3);
+      if (a.res) __builtin_prefetch(a.res + c * a.ohw + (T - 1), 0, 3);
+    }
   }
   __m512 a0[T], a1[T];
   oc_accumulate<T, S, Table, Sum, Split>(a, a0, a1);
-  // Through L1 to the transpose: indexing the accumulators there by a run-time half would make
-  // GCC keep them in memory inside the loop above.
-  alignas(64) float acc[2][T][16];
+  if constexpr (Store != oc_store::nchw) {
+    const __m512 b0 = a.bias ? _mm512_loadu_ps(a.bias) : _mm512_setzero_ps();
+    const __m512 b1 = a.bias ? _mm512_loadu_ps(a.bias + 16) : _mm512_setzero_ps();
+    // the second vector of a pixel: the next channel block (blocked), or the next 16 floats
+    const long half = Store == oc_store::blocked ? layout_block * a.ohw : 16;
+    const bool res = Store == oc_store::blocked && a.res;
 #pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) {
-    _mm512_store_ps(acc[0][t], a0[t]);
-    _mm512_store_ps(acc[1][t], a1[t]);
-  }
-  const __mmask16 m = __mmask16((1u << T) - 1);
-  for (int h = 0; h < 2; ++h) {
-    __m512 r[16];
-    for (int t = 0; t < 16; ++t) r[t] = t < T ? _mm512_load_ps(acc[h][t]) : _mm512_setzero_ps();
-    transpose16(r);
-    for (int l = 0; l < 16; ++l) {
-      const long o = long(h * 16 + l) * a.ohw;
-      __m512 y = r[l];
-      if (a.bias) y = _mm512_add_ps(y, _mm512_set1_ps(a.bias[h * 16 + l]));
-      if (a.res) y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(m, a.res + o));
-      _mm512_mask_storeu_ps(a.out + o, m, activate_in_register(a.act, y));
+    for (int t = 0; t < T; ++t) {
+      float* y = a.out + oc_store_step<Store> * t;
+      __m512 y0 = _mm512_add_ps(a0[t], b0), y1 = _mm512_add_ps(a1[t], b1);
+      if (res) {
+        y0 = _mm512_add_ps(y0, _mm512_loadu_ps(a.res + oc_store_step<Store> * t));
+        y1 = _mm512_add_ps(y1, _mm512_loadu_ps(a.res + oc_store_step<Store> * t + half));
+      }
+      _mm512_storeu_ps(y, activate_in_register(a.act, y0));
+      _mm512_storeu_ps(y + half, activate_in_register(a.act, y1));
     }
+    if (activated_after_store(a.act))
+      for (int t = 0; t < T; ++t) {
+        activate_stored(a.act, a.out + oc_store_step<Store> * t, 0xffff);
+        activate_stored(a.act, a.out + oc_store_step<Store> * t + half, 0xffff);
+      }
+  } else {
+    // Through L1 to the transpose: indexing the accumulators there by a run-time half would make
+    // GCC keep them in memory inside the loop above.
+    alignas(64) float acc[2][T][16];
+#pragma GCC unroll 16
+    for (int t = 0; t < T; ++t) {
+      _mm512_store_ps(acc[0][t], a0[t]);
+      _mm512_store_ps(acc[1][t], a1[t]);
+    }
+    const __mmask16 m = __mmask16((1u << T) - 1);
+    for (int h = 0; h < 2; ++h) {
+      __m512 r[16];
+      for (int t = 0; t < 16; ++t) r[t] = t < T ? _mm512_load_ps(acc[h][t]) : _mm512_setzero_ps();
+      transpose16(r);
+      for (int l = 0; l < 16; ++l) {
+        const long o = long(h * 16 + l) * a.ohw;
+        __m512 y = r[l];
+        if (a.bias) y = _mm512_add_ps(y, _mm512_set1_ps(a.bias[h * 16 + l]));
+        if (a.res) y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(m, a.res + o));
+        _mm512_mask_storeu_ps(a.out + o, m, activate_in_register(a.act, y));
+      }
+    }
+    if (activated_after_store(a.act))
+      for (int c = 0; c < oc_block; ++c) activate_stored(a.act, a.out + c * a.ohw, m);
   }
-  if (activated_after_store(a.act))
-    for (int c = 0; c < oc_block; ++c) activate_stored(a.act, a.out + c * a.ohw, m);
 }
 
 // A run of n output pixels with input offsets S * t: tiles of 14, then 7, 4 and 1.
-template <int S, bool Table = false, int Sum = 0>
+template <int S, bool Table = false, int Sum = 0, oc_store Store = oc_store::nchw>
 inline void oc_run(oc_tile_args a, int n) {
   auto step = [&](int t) {
     a.in += S * t;
-    a.out += t;
-    if (a.res) a.res += t;
+    a.out += oc_store_step<Store> * t;
+    if (a.res) a.res += oc_store_step<Store> * t;
     a.pf_step = 0;  // the first tile prefetches
   };
-  for (; n >= 14; n -= 14, step(14)) oc_tile<14, S, Table, Sum>(a);
-  if (n >= 7) oc_tile<7, S, Table, Sum>(a), n -= 7, step(7);
-  for (; n >= 4; n -= 4, step(4)) oc_tile<4, S, Table, Sum>(a);
-  for (; n >= 1; n -= 1, step(1)) oc_tile<1, S, Table, Sum>(a);
-}
-
-// The tile stored pixel-major, as it is in registers: pixel t's 32 channels at out + 32 t, with
-// bias and activation (no residual; a.out, a.ohw and a.res are unused). For a consumer that
-// reduces pixels before they reach NCHW (kernels/stem.hpp's max pool): no transpose per tile,
-// which weighs on a tile of few k (the stem's 147; with the pool on vectors, its fused stem + pool
-// went 1.57 -> 1.35 ms).
-template <int T, int S, bool Table>
-inline void oc_tile_px(const oc_tile_args& a, float* out) {
-  __m512 a0[T], a1[T];
-  oc_accumulate<T, S, Table>(a, a0, a1);
-  const __m512 b0 = a.bias ? _mm512_loadu_ps(a.bias) : _mm512_setzero_ps();
-  const __m512 b1 = a.bias ? _mm512_loadu_ps(a.bias + 16) : _mm512_setzero_ps();
-#pragma GCC unroll 16
-  for (int t = 0; t < T; ++t) {
-    _mm512_storeu_ps(out + oc_block * t, activate_in_register(a.act, _mm512_add_ps(a0[t], b0)));
-    _mm512_storeu_ps(out + oc_block * t + 16, activate_in_register(a.act, _mm512_add_ps(a1[t], b1)));
-  }
-  if (activated_after_store(a.act))
-    for (int v = 0; v < 2 * T; ++v) activate_stored(a.act, out + 16 * v, 0xffff);
-}
-
-// A run of n output pixels, pixel-major into out (32 floats a pixel): tiles of 14, then 7, 4, 1.
-template <int S, bool Table = false>
-inline void oc_run_px(oc_tile_args a, int n, float* out) {
-  auto step = [&](int t) {
-    a.in += S * t;
-    out += oc_block * t;
-    a.pf_step = 0;  // the first tile prefetches
-  };
-  for (; n >= 14; n -= 14, step(14)) oc_tile_px<14, S, Table>(a, out);
-  if (n >= 7) oc_tile_px<7, S, Table>(a, out), n -= 7, step(7);
-  for (; n >= 4; n -= 4, step(4)) oc_tile_px<4, S, Table>(a, out);
-  for (; n >= 1; n -= 1, step(1)) oc_tile_px<1, S, Table>(a, out);
+  for (; n >= 14; n -= 14, step(14)) oc_tile<14, S, Table, Sum, 0, Store>(a);
+  if (n >= 7) oc_tile<7, S, Table, Sum, 0, Store>(a), n -= 7, step(7);
+  for (; n >= 4; n -= 4, step(4)) oc_tile<4, S, Table, Sum, 0, Store>(a);
+  for (; n >= 1; n -= 1, step(1)) oc_tile<1, S, Table, Sum, 0, Store>(a);
 }
 
 }  // namespace detail

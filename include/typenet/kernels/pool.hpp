@@ -253,6 +253,21 @@ inline void global_avg_pool(int channels, int spatial, const float* in, float* o
   }
 }
 
+// The same over an nChw16c input (kernels/layout.hpp; channels a multiple of 16): part p of the
+// (image, channel block) pairs, each 16 sums of vectors.
+inline void global_avg_pool_blocked(int channels, int spatial, const float* in, float* out, int batch, part p = {}) {
+  constexpr int B = layout_block;
+  const int blocks = batch * (channels / B);
+  const float inv = 1.0f / float(spatial);
+  for (int bl = p.begin(blocks); bl < p.end(blocks); ++bl) {
+    const float* x = in + long(bl) * spatial * B;  // images are whole blocks apart
+    float s[B] = {};
+    for (int i = 0; i < spatial; ++i)
+      for (int l = 0; l < B; ++l) s[l] += x[long(i) * B + l];
+    for (int l = 0; l < B; ++l) out[long(bl) * B + l] = s[l] * inv;
+  }
+}
+
 // Adaptive average pooling (see reference::adaptive_avg_pool); part p of the planes. Where the
 // output equals the input size (VGG at 224x224) it is a copy.
 inline void adaptive_avg_pool(int channels, int in_h, int in_w, int out_h, int out_w, const float* in, float* out, int batch,

@@ -115,7 +115,9 @@ struct stem_tile {
     a.w = wp + long(b) * a.K * oc_block;
     a.pf = reinterpret_cast<const char*>(a.w);
     a.bias = ep.bias ? ep.bias + b * oc_block : nullptr;
-    oc_run_px<2, true>(a, g.out_w, ring);
+    a.out = ring;
+    a.res = nullptr;
+    oc_run<2, true, 0, oc_store::pixels>(a, g.out_w);
   }
 };
 

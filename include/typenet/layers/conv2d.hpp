@@ -134,7 +134,7 @@ struct conv2d {
     int phases(int batch) const override { return gated_ && packed_ ? 2 * batch : 1; }
     void prepare(bool fast) override {
       if (!fast) return;
-      strassen_ = kernels::strassen_fast(g_) && !gated_ && !pooled_ && detail::strassen_chosen();
+      strassen_ = strassens();
       packed_ = runtime::allocate_floats(strassen_ ? kernels::packed_strassen_weight_size(g_) : kernels::packed_conv_weight_size(g_));
       if (strassen_)
         kernels::pack_strassen_weights(g_, weight_.data(), packed_.get());
@@ -164,6 +164,13 @@ struct conv2d {
     }
     bool residual_in_place() const override { return residual_; }  // (the kernels read it first)
     bool absorb_gate() override { return folds_gate(g_) && !gated_ && !activated() && !residual_ && (gated_ = true); }
+    // Blocked layouts: the pointwise kernel's (a residual in the output's layout), not Strassen's.
+    bool writes_blocked() const override { return !gated_ && !pooled_ && kernels::pointwise_takes_layout(g_) && !strassens(); }
+    bool reads_blocked(int input) const override { return (input == 0 || input == output_layout_input()) && writes_blocked(); }
+    int output_layout_input() const override { return residual_ ? (gated_ ? 2 : 1) : -1; }
+    void set_layouts(const std::vector<kernels::layout>& in, kernels::layout out) override {
+      g_.in_layout = in[0], g_.out_layout = out;
+    }
     int slice_inputs() const override { return fusion.slice_inputs; }  // slices are placed on the fast path only
     bool slice_output() const override { return fusion.slice_output; }
     long weight_floats() const override { return g_.weight_size(); }
@@ -194,6 +201,10 @@ struct conv2d {
                       {fast_bias_.get(), residual ? residual + n * g.out_size() : nullptr, act_.kind}, x.out + n * g.out_image(), 1, p);
     }
     bool activated() const { return act_.kind != kernels::activation::none; }
+    bool strassens() const {
+      return kernels::strassen_fast(g_) && !gated_ && !pooled_ && g_.in_layout == kernels::layout::nchw &&
+             g_.out_layout == kernels::layout::nchw && detail::strassen_chosen();
+    }
   };
 
   static runtime::value emit(const attributes& a, ir::emit_context& ctx) {

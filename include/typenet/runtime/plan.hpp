@@ -14,6 +14,8 @@
 //             liveness (no call writes a range it reads);
 //   4. prepare  each call packs its weights for the fast kernels, or keeps them for the reference ones.
 #include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
 #include <memory>
 #include <new>
 #include <string>
@@ -27,6 +29,7 @@
 #include "../kernels/epilogue.hpp"
 #include "../kernels/fold.hpp"
 #include "../kernels/geometry.hpp"
+#include "../kernels/layout.hpp"
 #include "../shape.hpp"
 #include "cpu.hpp"
 
@@ -95,6 +98,14 @@ class call {
   virtual bool absorb_gate() { return false; }      // folds the gate before it into its weights
                                                     // (its inputs become the gate's: x, gate)
 
+  // Activation layouts (kernels/layout.hpp), asked after fusion on the fast path (choose_layouts):
+  // whether it can read input k, and write its output, in nChw16c; which input must share its
+  // output's layout (a residual added in its store), or -1; then the layouts chosen, before prepare().
+  virtual bool reads_blocked(int input) const { return (void)input, false; }
+  virtual bool writes_blocked() const { return false; }
+  virtual int output_layout_input() const { return -1; }
+  virtual void set_layouts(const std::vector<kernels::layout>& in, kernels::layout out) { (void)in, (void)out; }
+
   // What the placement asks (after fusion, on the fast path only): channel slices.
   virtual int slice_inputs() const { return 0; }     // how many leading inputs it reads strided
   virtual bool slice_output() const { return false; }  // writes its output strided
@@ -115,6 +126,9 @@ struct op {
   std::vector<long> in_offsets, in_strides;
   long out_offset = 0, out_stride = 0;
   std::vector<char> in_place;  // per input: already in its channel slice of the output (a concat's)
+  // Layouts (choose_layouts; else NCHW): of each input, and of the output.
+  std::vector<kernels::layout> in_layouts;
+  kernels::layout out_layout = kernels::layout::nchw;
   bool elided = false;         // a concat whose every input is in place: nothing to run
 };
 
@@ -256,6 +270,56 @@ struct call_fuser {
 
 // The fusion pass over the plan's calls (each call says what it absorbs).
 inline void fuse(std::vector<op>& ops, value result) { fuse_ops(ops, result, detail::call_fuser{}); }
+
+// Which values live in nChw16c (kernels/layout.hpp), told to every call (set_layouts): those that
+// their producer can write blocked and every reader can read blocked, other than the model's input
+// and result; where a call adds a residual in its store, the residual only with the output. A
+// value of one pixel per channel is the same in either layout: it stays NCHW. Returns each value's.
+inline std::vector<kernels::layout> choose_layouts(std::vector<op>& ops, value result, const std::vector<dims>& shapes) {
+  std::vector<char> blocked(shapes.size(), false);
+  for (const op& o : ops) {
+    const dims d = shapes[std::size_t(o.output)];
+    blocked[std::size_t(o.output)] = o.body->writes_blocked() && long(d.height) * d.width > 1;
+  }
+  blocked[0] = blocked[std::size_t(result)] = false;
+  for (const op& o : ops)
+    for (std::size_t k = 0; k < o.inputs.size(); ++k)
+      if (!o.body->reads_blocked(int(k))) blocked[std::size_t(o.inputs[k])] = false;
+  for (bool changed = true; changed;) {  // unblocking a pair never blocks anything: it ends
+    changed = false;
+    for (const op& o : ops)
+      if (const int r = o.body->output_layout_input(); r >= 0) {
+        char& in = blocked[std::size_t(o.inputs[std::size_t(r)])];
+        char& out = blocked[std::size_t(o.output)];
+        if (in != out) in = out = false, changed = true;
+      }
+  }
+  std::vector<kernels::layout> layouts(shapes.size(), kernels::layout::nchw);
+  for (std::size_t v = 0; v < shapes.size(); ++v)
+    if (blocked[v]) layouts[v] = kernels::layout::nchw16c;
+  for (op& o : ops) {
+    o.in_layouts.clear();
+    for (value v : o.inputs) o.in_layouts.push_back(layouts[std::size_t(v)]);
+    o.out_layout = layouts[std::size_t(o.output)];
+    o.body->set_layouts(o.in_layouts, o.out_layout);
+  }
+  return layouts;
+}
+
+// Whether a plan chooses blocked layouts: where each image runs on one thread (one thread, or a
+// batch whose images the threads take one each: runtime/executor.hpp), and not where threads
+// split one image, or as the environment variable TYPENET_BLOCKED says (0 or 1: for A/B runs in
+// one binary, and tests). ResNeXt-50 on Zen 5, blocked against NCHW (medians of alternating
+// passes in one process): one thread 0.975-0.98x, batch 8 on two threads 0.977x, batch 1 on two
+// threads 1.008x (each thread reads half of its input from the other core's cache). Read when a
+// model is set up; an executor sharing the plan (other threads) keeps its layouts.
+inline bool blocked_layouts_chosen(int threads, int max_batch) {
+  const char* v = std::getenv("TYPENET_BLOCKED");
+  if (!v) return threads == 1 || max_batch > 1;
+  if (std::string(v) == "1") return true;
+  if (std::string(v) == "0") return false;
+  throw std::invalid_argument(std::string("TYPENET_BLOCKED must be 0 or 1, got '") + v + "'");
+}
 
 // Where the values went, per image: buffer 0 is the caller's input, 1 the caller's output, and
 // every other value a scratch buffer at an offset in one arena.
