@@ -311,8 +311,9 @@ inline std::vector<kernels::layout> choose_layouts(std::vector<op>& ops, value r
 // split one image, or as the environment variable TYPENET_BLOCKED says (0 or 1: for A/B runs in
 // one binary, and tests). ResNeXt-50 on Zen 5, blocked against NCHW (medians of alternating
 // passes in one process): one thread 0.975-0.98x, batch 8 on two threads 0.977x, batch 1 on two
-// threads 1.008x (each thread reads half of its input from the other core's cache). Read when a
-// model is set up; an executor sharing the plan (other threads) keeps its layouts.
+// threads 0.984-1.016x (its conv3s gain 0.03 ms each, the conv1s that read a blocked stream and
+// the stage-1 projection lose as much: each thread reads half of its input from the other
+// core's cache). Read when a model is set up; an executor sharing the plan keeps its layouts.
 inline bool blocked_layouts_chosen(int threads, int max_batch) {
   const char* v = std::getenv("TYPENET_BLOCKED");
   if (!v) return threads == 1 || max_batch > 1;
