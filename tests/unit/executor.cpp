@@ -163,11 +163,25 @@ TEST_CASE("the plan lays the bottlenecks' residual stream out in nChw16c where e
   CHECK(blocked(find(plan, "avgpool"), 0) == takes);
   CHECK(plan.back().out_layout == kernels::layout::nchw);
   // Two threads on one image: NCHW (they read each other's halves); a batch: blocked again.
-  for (const auto& o : executor<m>(w, {.threads = 2}).plan()) CHECK(o.out_layout == kernels::layout::nchw);
+  const executor<m> two(w, {.threads = 2});
+  for (const auto& o : two.plan()) CHECK(o.out_layout == kernels::layout::nchw);
   CHECK((find(executor<m>(w, {.threads = 2, .max_batch = 2}).plan(), "layer2.0.conv3").out_layout == kernels::layout::nchw16c) == takes);
+  // At 224x224 stage 1's conv1s (56x56 outputs) would read a blocked stream and store NCHW through
+  // the tile's transpose, slower than the pixel tile there: stage 1 stays NCHW, stage 2 on is blocked.
+  {
+    using full = models::resnext50_32x4d;
+    const executor<full> e(seeded_weights<full>(1), {.threads = 1});
+    const auto& big = e.plan();
+    CHECK(find(big, "layer1.1.conv3").out_layout == kernels::layout::nchw);
+    CHECK_FALSE(blocked(find(big, "layer1.1.conv1"), 0));
+    CHECK_FALSE(blocked(find(big, "layer2.0.downsample"), 0));
+    CHECK((find(big, "layer2.0.downsample").out_layout == kernels::layout::nchw16c) == takes);
+    CHECK((find(big, "layer2.1.conv3").out_layout == kernels::layout::nchw16c) == takes);
+  }
   // TYPENET_BLOCKED: the switch, and a bad value named.
   const test::scoped_env off("TYPENET_BLOCKED", "0");
-  for (const auto& o : executor<m>(w, {.threads = 1}).plan()) CHECK(o.out_layout == kernels::layout::nchw);
+  const executor<m> unblocked(w, {.threads = 1});
+  for (const auto& o : unblocked.plan()) CHECK(o.out_layout == kernels::layout::nchw);
   off.set("on");
   CHECK_THROWS_WITH(executor<m>(w, {.threads = 1}), Catch::Contains("TYPENET_BLOCKED must be 0 or 1, got 'on'"));
 }

@@ -24,7 +24,7 @@ struct global_avg_pool {
         kernels::reference::global_avg_pool(in_.channels, spatial, x.in[0] + n * in_.size(), x.out + n * in_.channels, 1);
     }
     void prepare(bool fast) override { fast_ = fast; }
-    bool reads_blocked(int) const override { return in_.channels % kernels::layout_block == 0; }
+    bool reads_blocked(int, kernels::layout) const override { return in_.channels % kernels::layout_block == 0; }
     void set_layouts(const std::vector<kernels::layout>& in, kernels::layout) override {
       blocked_ = in[0] == kernels::layout::nchw16c;
     }

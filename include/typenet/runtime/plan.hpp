@@ -99,9 +99,10 @@ class call {
                                                     // (its inputs become the gate's: x, gate)
 
   // Activation layouts (kernels/layout.hpp), asked after fusion on the fast path (choose_layouts):
-  // whether it can read input k, and write its output, in nChw16c; which input must share its
-  // output's layout (a residual added in its store), or -1; then the layouts chosen, before prepare().
-  virtual bool reads_blocked(int input) const { return (void)input, false; }
+  // whether it can (and should) read input k in nChw16c when its output is laid out `out`, and
+  // whether it can write its output so; which input must share its output's layout (a residual
+  // added in its store), or -1; then the layouts chosen, before prepare().
+  virtual bool reads_blocked(int input, kernels::layout out) const { return (void)input, (void)out, false; }
   virtual bool writes_blocked() const { return false; }
   virtual int output_layout_input() const { return -1; }
   virtual void set_layouts(const std::vector<kernels::layout>& in, kernels::layout out) { (void)in, (void)out; }
@@ -272,9 +273,10 @@ struct call_fuser {
 inline void fuse(std::vector<op>& ops, value result) { fuse_ops(ops, result, detail::call_fuser{}); }
 
 // Which values live in nChw16c (kernels/layout.hpp), told to every call (set_layouts): those that
-// their producer can write blocked and every reader can read blocked, other than the model's input
-// and result; where a call adds a residual in its store, the residual only with the output. A
-// value of one pixel per channel is the same in either layout: it stays NCHW. Returns each value's.
+// their producer can write blocked and every reader reads blocked (given the reader's own output
+// layout), other than the model's input and result; where a call adds a residual in its store, the
+// residual only with the output. A value of one pixel per channel is the same in either layout: it
+// stays NCHW. Each step only unblocks values, so the loop ends. Returns each value's layout.
 inline std::vector<kernels::layout> choose_layouts(std::vector<op>& ops, value result, const std::vector<dims>& shapes) {
   std::vector<char> blocked(shapes.size(), false);
   for (const op& o : ops) {
@@ -282,17 +284,20 @@ inline std::vector<kernels::layout> choose_layouts(std::vector<op>& ops, value r
     blocked[std::size_t(o.output)] = o.body->writes_blocked() && long(d.height) * d.width > 1;
   }
   blocked[0] = blocked[std::size_t(result)] = false;
-  for (const op& o : ops)
-    for (std::size_t k = 0; k < o.inputs.size(); ++k)
-      if (!o.body->reads_blocked(int(k))) blocked[std::size_t(o.inputs[k])] = false;
-  for (bool changed = true; changed;) {  // unblocking a pair never blocks anything: it ends
+  for (bool changed = true; changed;) {
     changed = false;
-    for (const op& o : ops)
+    for (const op& o : ops) {
+      char& out = blocked[std::size_t(o.output)];
+      const auto out_layout = out ? kernels::layout::nchw16c : kernels::layout::nchw;
+      for (std::size_t k = 0; k < o.inputs.size(); ++k) {
+        char& in = blocked[std::size_t(o.inputs[k])];
+        if (in && !o.body->reads_blocked(int(k), out_layout)) in = false, changed = true;
+      }
       if (const int r = o.body->output_layout_input(); r >= 0) {
         char& in = blocked[std::size_t(o.inputs[std::size_t(r)])];
-        char& out = blocked[std::size_t(o.output)];
         if (in != out) in = out = false, changed = true;
       }
+    }
   }
   std::vector<kernels::layout> layouts(shapes.size(), kernels::layout::nchw);
   for (std::size_t v = 0; v < shapes.size(); ++v)
@@ -309,11 +314,11 @@ inline std::vector<kernels::layout> choose_layouts(std::vector<op>& ops, value r
 // Whether a plan chooses blocked layouts: where each image runs on one thread (one thread, or a
 // batch whose images the threads take one each: runtime/executor.hpp), and not where threads
 // split one image, or as the environment variable TYPENET_BLOCKED says (0 or 1: for A/B runs in
-// one binary, and tests). ResNeXt-50 on Zen 5, blocked against NCHW (medians of alternating
-// passes in one process): one thread 0.975-0.98x, batch 8 on two threads 0.977x, batch 1 on two
-// threads 0.984-1.016x (its conv3s gain 0.03 ms each, the conv1s that read a blocked stream and
-// the stage-1 projection lose as much: each thread reads half of its input from the other
-// core's cache). Read when a model is set up; an executor sharing the plan keeps its layouts.
+// one binary, and tests). ResNeXt-50 on Zen 5, blocked against NCHW (bench/layouts_ab.cpp,
+// alternating passes in one process): one thread 0.982x, batch 8 on two threads 0.977-0.997x,
+// batch 1 on two threads 0.984-1.046x (its conv3s gain 0.03 ms each, the conv1s that read a
+// blocked stream lose as much or more: each thread reads half of its input from the other core's
+// cache). Read when a model is set up; an executor sharing the plan keeps its layouts.
 inline bool blocked_layouts_chosen(int threads, int max_batch) {
   const char* v = std::getenv("TYPENET_BLOCKED");
   if (!v) return threads == 1 || max_batch > 1;
