@@ -11,7 +11,8 @@
 // of stages 3 and 4 106 and 97 (84 and 70); at 28x28 and 56x56 (fewer input channels per output
 // row) the pixel tile is as fast or faster in NCHW, so only layers of at most 14x14 outputs and
 // 256 or more input channels come here unless blocked. Blocked, the store needs no transpose
-// (bench/layout.cpp: 5-10% on ResNeXt-50's shapes with the output blocked, input either way).
+// (bench/layout.cpp, input and output blocked: 3-13% on ResNeXt-50's shapes; a one-off in-process
+// A/B with only the output blocked gained as much, with only the input blocked nothing).
 //
 // Work: up to 196 output pixels, (oc block, image, pixel tile) items, oc-block-major so that a
 // block's weights (K x 128 B) stay in L2 across the batch and two threads at batch 1 each read
@@ -120,9 +121,9 @@ inline void pointwise_layout(const conv_geometry& g, const float* in, const floa
     }
   };
   if (!Quadrants && ohw > 196) {
-    // Large images (blocked ones only; Strassen's quadrants keep the order below): pixel-major, groups of about 8 tiles' pixels
-    // over every weight block, so that a group's input stays in L1/L2 while the weights (at
-    // most 512 KiB at 56x56 and 28x28) pass over it (bench/layout.cpp's order).
+    // Large images (blocked ones only; Strassen's quadrants keep the order below): pixel-major,
+    // groups of about 8 tiles' pixels over every weight block, so that a group's input stays in
+    // L1/L2 while the weights (at most 512 KiB at 56x56 and 28x28) pass over it (bench/layout.cpp's).
     const int run_pixels = S == 1 ? 14 : g.out_w * rows_per_run;
     const int group = std::max(1, 112 / run_pixels), groups = (runs + group - 1) / group;
     const long items = long(batch) * groups * nb;
