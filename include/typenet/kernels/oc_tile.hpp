@@ -81,7 +81,9 @@ struct oc_tile_args {
   const char* pf;
   long pf_step;
   long split;  // with Split != 0: pixels t >= Split are at S * t + split (the next output row's input)
-  long in_pf = 0;  // with an nChw16c input (Table): the next tile's input is in_pf floats on; 0: none
+  // A later tile's input, in_pf floats on (0: none): with a table (nChw16c), the next tile's;
+  // without, the 14 floats of each input plane there (one or two lines per k).
+  long in_pf = 0;
 };
 
 // T output pixels (input offsets S * t) x 32 output channels, summed over k < K into a0 (channels
@@ -106,6 +108,9 @@ template <int T, int S, bool Table, int Sum = 0, int Split = 0>
       // the next stride-1 tile's 14 lines of this k's block, one per k (k % 16 < 14); at stride 2
       // half of them (a hint: two threads on one image read half of it from the other core)
       if (a.in_pf) __builtin_prefetch(x + a.in_pf + 15 * std::min(k & 15, 13), 0, 2);
+    } else if (a.in_pf) {  // (past a plane's end: the next plane's lines, harmless)
+      __builtin_prefetch(x + a.in_pf, 0, 2);
+      __builtin_prefetch(x + a.in_pf + 13, 0, 2);
     }
     if constexpr (Sum == 2)
       if (k == a.K) w = w2;

@@ -11,8 +11,8 @@
 // of stages 3 and 4 106 and 97 (84 and 70); at 28x28 and 56x56 (fewer input channels per output
 // row) the pixel tile is as fast or faster in NCHW, so only layers of at most 14x14 outputs and
 // 256 or more input channels come here unless blocked. Blocked, the store needs no transpose
-// (bench/layout.cpp, input and output blocked: 3-13% on ResNeXt-50's shapes; a one-off in-process
-// A/B with only the output blocked gained as much, with only the input blocked nothing).
+// (bench/layout.cpp, each pair of layouts on ResNeXt-50's shapes: a blocked output 3-11% faster,
+// a blocked input no faster than NCHW).
 //
 // Work: up to 196 output pixels, (oc block, image, pixel tile) items, oc-block-major so that a
 // block's weights (K x 128 B) stay in L2 across the batch and two threads at batch 1 each read
@@ -95,8 +95,17 @@ inline void pointwise_layout(const conv_geometry& g, const float* in, const floa
     for (int k = 0; k < K; ++k) koff[k] = int(layout_offset(layout::nchw16c, k, 0, hw));
     a.koff = koff;
     // With two threads on one image, half of the input is in the other core's cache: without
-    // this prefetch ResNeXt-50 ran 3.8% slower blocked than NCHW at batch 1, with it 0.8%.
-    a.in_pf = 14L * S * layout_block;
+    // this prefetch ResNeXt-50 ran 3.8% slower blocked than NCHW at batch 1, with it 0.8%. One
+    // thread reads what it wrote: there the prefetch cost up to 8% of these layers (bench/layout.cpp)
+    // and 0.1-0.2% of the model (in-process A/B).
+    if (p.count > 1) a.in_pf = 14L * S * layout_block;
+  } else if (S == 1 && p.count > 1) {
+    // NCHW, for the same reason (one thread reads what it wrote): the tile after next's floats
+    // of each plane. On 2 Zen 5 threads, 1024 -> 512 channels at 14x14 with the input written by
+    // the two threads' channel halves (the previous op's split) ran 534 us without it, 500 with
+    // it, 495 from a clean input; in ResNeXt-50 stage 3's conv1s went 0.59 -> 0.56 ms and the
+    // pass 0.4-1.5% faster (in-process A/B, 20 alternating passes, five times).
+    a.in_pf = 28;
   }
   a.hw = hw;
   a.K = K;

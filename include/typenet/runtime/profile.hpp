@@ -1,16 +1,26 @@
 #pragma once
 // Where the time goes: every op of an executor's plan timed over `repeat` forward passes, printed
 // slowest first with its arithmetic rate and that rate as a share of the FMA peak measured now on
-// as many threads (runtime/peak.hpp). `resnext50 --profile` and `typenet run MODEL --profile`.
+// as many threads (runtime/peak.hpp), and the activation layouts it reads and writes (kernels/
+// layout.hpp: "nchw", or "16c" for nChw16c; the plan chooses them). `resnext50 --profile` and
+// `typenet run MODEL --profile`.
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "executor.hpp"
 #include "peak.hpp"
 
 namespace typenet::runtime {
+
+// "in > out": the layouts of an op's first input and its output, e.g. "nchw > 16c".
+inline std::string layouts_of(const op& o) {
+  const auto name = [](kernels::layout l) { return l == kernels::layout::nchw16c ? "16c" : "nchw"; };
+  const kernels::layout in = o.in_layouts.empty() ? kernels::layout::nchw : o.in_layouts.front();
+  return std::string(name(in)) + " > " + name(o.out_layout);
+}
 
 inline void print_profile(std::FILE* out, typenet::detail::executor_core& executor, const float* x, float* y, int batch, int repeat) {
   std::vector<double> seconds(executor.op_count(), 0.0);
@@ -23,13 +33,14 @@ inline void print_profile(std::FILE* out, typenet::detail::executor_core& execut
   const auto gflops = [&](long macs, double s) { return s > 0 ? 2.0 * double(macs) * batch * repeat / s / 1e9 : 0.0; };
   int w = 32;  // the name column: the longest name
   for (const auto& op : executor.plan()) w = std::max(w, int(op.name.size()));
-  std::fprintf(out, "%-*s %10s %7s %10s %7s\n", w, "op (fused layers)", "ms/pass", "share", "GFLOP/s", "% peak");
+  std::fprintf(out, "%-*s %10s %7s %10s %7s  %s\n", w, "op (fused layers)", "ms/pass", "share", "GFLOP/s", "% peak", "layouts");
   long macs = 0;
   for (std::size_t i : order) {
     const auto& op = executor.plan()[i];
     macs += op.macs;
-    std::fprintf(out, "%-*s %10.3f %6.1f%% %10.1f %6.1f%%\n", w, op.name.c_str(), seconds[i] / repeat * 1e3,
-                 100 * seconds[i] / total, gflops(op.macs, seconds[i]), 100 * gflops(op.macs, seconds[i]) / peak);
+    std::fprintf(out, "%-*s %10.3f %6.1f%% %10.1f %6.1f%%  %s\n", w, op.name.c_str(), seconds[i] / repeat * 1e3,
+                 100 * seconds[i] / total, gflops(op.macs, seconds[i]), 100 * gflops(op.macs, seconds[i]) / peak,
+                 layouts_of(op).c_str());
   }
   std::fprintf(out, "%-*s %10.3f %6.1f%% %10.1f %6.1f%%\n", w, "total", total / repeat * 1e3, 100.0, gflops(macs, total),
                100 * gflops(macs, total) / peak);
