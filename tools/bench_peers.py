@@ -259,7 +259,7 @@ def main():
                 if e in logits and ref is not None:
                     row["diff"][e] = float(np.max(np.abs(logits[e] - ref))) if logits[e].shape == ref.shape else float("inf")
             rows.append(row)
-            cells = " ".join(f"{e}={row['ms'][e]:.1f}" for e in a.engines if e in row["ms"])
+            cells = " ".join(f"{e}={row['ms'][e]:.2f}" for e in a.engines if e in row["ms"])
             print(f"# {name} b{batch} {threads}t: {cells}" + (f" failed: {failed}" if failed else ""), file=sys.stderr, flush=True)
 
     load_after = loadavg()
@@ -281,7 +281,7 @@ def main():
         if has_ort:
             for e in ours:
                 ok = e in r["ms"] and "ONNX Runtime" in r["ms"]
-                cells.append(f"**{r['ms'][e] / r['ms']['ONNX Runtime']:.2f}x**" if ok else "")
+                cells.append(f"**{r['ms'][e] / r['ms']['ONNX Runtime']:.3f}x**" if ok else "")
         print(f"| {r['model']} | {r['batch']} | {r['threads']} | " + " | ".join(cells) + " |")
 
     print(f"\nSame logits: max |logit - {reference}'s| on the same input; and the noise: interquartile range of each "

@@ -95,16 +95,18 @@ inline void pointwise_layout(const conv_geometry& g, const float* in, const floa
     for (int k = 0; k < K; ++k) koff[k] = int(layout_offset(layout::nchw16c, k, 0, hw));
     a.koff = koff;
     // With two threads on one image, half of the input is in the other core's cache: without
-    // this prefetch ResNeXt-50 ran 3.8% slower blocked than NCHW at batch 1, with it 0.8%. One
-    // thread reads what it wrote: there the prefetch cost up to 8% of these layers (bench/layout.cpp)
-    // and 0.1-0.2% of the model (in-process A/B).
+    // this prefetch ResNeXt-50 ran 3.8% slower blocked than NCHW at batch 1, with it 0.8%. A
+    // thread alone reads what it wrote: there, with the prefetch, bench/layout.cpp's layers ran
+    // up to 8% slower from a blocked input than from NCHW (within 3% without), and the model
+    // 0.1-0.2% slower (in-process A/B).
     if (p.count > 1) a.in_pf = 14L * S * layout_block;
   } else if (S == 1 && p.count > 1) {
-    // NCHW, for the same reason (one thread reads what it wrote): the tile after next's floats
-    // of each plane. On 2 Zen 5 threads, 1024 -> 512 channels at 14x14 with the input written by
-    // the two threads' channel halves (the previous op's split) ran 534 us without it, 500 with
-    // it, 495 from a clean input; in ResNeXt-50 stage 3's conv1s went 0.59 -> 0.56 ms and the
-    // pass 0.4-1.5% faster (in-process A/B, 20 alternating passes, five times).
+    // NCHW, for the same reason and likewise only when parts share the call: the tile after
+    // next's floats of each plane. On 2 Zen 5 threads, 1024 -> 512 channels at 14x14 with the
+    // input written by the two threads' channel halves (the previous op's split) ran 534 us
+    // without it, 500 with it, 495 from a clean input; in ResNeXt-50 stage 3's conv1s went
+    // 0.59 -> 0.56 ms and the pass 0.4-1.5% faster (in-process A/B, 20 alternating passes, five
+    // times).
     a.in_pf = 28;
   }
   a.hw = hw;

@@ -15,12 +15,14 @@
 
 namespace typenet::runtime {
 
+namespace detail {
 // "in > out": the layouts of an op's first input and its output, e.g. "nchw > 16c".
 inline std::string layouts_of(const op& o) {
   const auto name = [](kernels::layout l) { return l == kernels::layout::nchw16c ? "16c" : "nchw"; };
   const kernels::layout in = o.in_layouts.empty() ? kernels::layout::nchw : o.in_layouts.front();
   return std::string(name(in)) + " > " + name(o.out_layout);
 }
+}  // namespace detail
 
 inline void print_profile(std::FILE* out, typenet::detail::executor_core& executor, const float* x, float* y, int batch, int repeat) {
   std::vector<double> seconds(executor.op_count(), 0.0);
@@ -40,7 +42,7 @@ inline void print_profile(std::FILE* out, typenet::detail::executor_core& execut
     macs += op.macs;
     std::fprintf(out, "%-*s %10.3f %6.1f%% %10.1f %6.1f%%  %s\n", w, op.name.c_str(), seconds[i] / repeat * 1e3,
                  100 * seconds[i] / total, gflops(op.macs, seconds[i]), 100 * gflops(op.macs, seconds[i]) / peak,
-                 layouts_of(op).c_str());
+                 detail::layouts_of(op).c_str());
   }
   std::fprintf(out, "%-*s %10.3f %6.1f%% %10.1f %6.1f%%\n", w, "total", total / repeat * 1e3, 100.0, gflops(macs, total),
                100 * gflops(macs, total) / peak);
