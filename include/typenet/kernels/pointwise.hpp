@@ -105,8 +105,8 @@ inline void pointwise_layout(const conv_geometry& g, const float* in, const floa
     // next's floats of each plane. On 2 Zen 5 threads, 1024 -> 512 channels at 14x14 with the
     // input written by the two threads' channel halves (the previous op's split) ran 534 us
     // without it, 500 with it, 495 from a clean input; in ResNeXt-50 stage 3's conv1s went
-    // 0.59 -> 0.56 ms and the pass 0.4-1.5% faster (in-process A/B, 20 alternating passes, five
-    // times).
+    // 0.59 -> 0.56 ms and the pass 0.3-1.5% faster (in-process A/B, eight runs of 20-40
+    // alternating passes).
     a.in_pf = 28;
   }
   a.hw = hw;
