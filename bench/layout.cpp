@@ -39,8 +39,6 @@ const shape shapes[] = {
     {"s4_1x1_1024-1024_14", 1024, 14, 1024, false},
 };
 
-const char* name_of(k::layout l) { return l == k::layout::nchw16c ? "16c" : "nchw"; }
-
 void bm_layouts(benchmark::State& state, shape s, k::layout in, k::layout out) {
   auto g = k::make_conv_geometry(s.in_c, s.h, s.h, s.out_c, 1, 1, 0, 1);
   g.in_layout = in, g.out_layout = out;
@@ -68,7 +66,7 @@ int main(int argc, char** argv) {
   for (const shape& s : shapes)
     for (k::layout in : both)
       for (k::layout out : both)
-        benchmark::RegisterBenchmark((std::string(s.name) + "/" + name_of(in) + ">" + name_of(out)).c_str(), bm_layouts, s,
+        benchmark::RegisterBenchmark((std::string(s.name) + "/" + k::layout_name(in) + ">" + k::layout_name(out)).c_str(), bm_layouts, s,
                                      in, out);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

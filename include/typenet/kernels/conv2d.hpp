@@ -33,9 +33,9 @@
 // (larger strides or kernels, builds without AVX-512) takes kernels/portable.hpp's tile over the
 // same packed weights. Depthwise convs (3x3 and 5x5) have their own kernel: kernels/depthwise.hpp.
 //
-// No heap allocation, no scratch (at most ~80 KiB of stack; kernels::stem_max_pool 84 KiB; the
-// portable 1x1, stem and dense staged paths', the staged depthwise 5x5's, oc_conv's and the
-// stride-2 pointwise layers' 256 KiB panel is thread_local: kernels/panel.hpp).
+// No heap allocation, no scratch (at most ~80 KiB of stack; the portable 1x1, stem and dense
+// staged paths', the staged depthwise 5x5's, oc_conv's, the stride-2 pointwise layers' and the
+// fused stem and max pool's 256 KiB panel is thread_local: kernels/panel.hpp).
 // conv2d(..., part p) computes only part p of the work; the parts of one call are disjoint and
 // may run concurrently. `in` must not alias `out`; ep.residual may (the residual of an element is
 // read before that element is written: the memory plan puts the output over it where it can).

@@ -14,6 +14,9 @@ enum class layout : unsigned char { nchw, nchw16c };
 
 constexpr int layout_block = 16;  // channels per block of nChw16c
 
+// The short name profiles and benchmarks print: "nchw", or "16c" for nChw16c.
+constexpr const char* layout_name(layout l) { return l == layout::nchw16c ? "16c" : "nchw"; }
+
 // Where channel c of pixel p (of hw per channel) is in one image of `l`.
 constexpr long layout_offset(layout l, long c, long p, long hw) {
   return l == layout::nchw ? c * hw + p : (c / layout_block * hw + p) * layout_block + c % layout_block;

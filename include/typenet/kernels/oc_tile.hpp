@@ -158,6 +158,17 @@ inline void oc_tile(const oc_tile_args& a) {
       if (a.res) __builtin_prefetch(a.res + c * a.ohw + (T - 1), 0, 3);
     }
   }
+  if constexpr (Store == oc_store::blocked) {
+    // Likewise its 2T whole lines (ResNeXt-50, one and two Zen 5 cores: the pass 0.2-0.3% faster,
+    // in-process A/B, four runs).
+    const long half = layout_block * a.ohw;
+    for (int t = 0; t < T; ++t) {
+      __builtin_prefetch(a.out + layout_block * t, 1, 3);
+      __builtin_prefetch(a.out + half + layout_block * t, 1, 3);
+      if (a.res) __builtin_prefetch(a.res + layout_block * t, 0, 3);
+      if (a.res) __builtin_prefetch(a.res + half + layout_block * t, 0, 3);
+    }
+  }
   __m512 a0[T], a1[T];
   oc_accumulate<T, S, Table, Sum, Split>(a, a0, a1);
   if constexpr (Store != oc_store::nchw) {

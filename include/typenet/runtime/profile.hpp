@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <typenet/kernels/layout.hpp>
+
 #include "executor.hpp"
 #include "peak.hpp"
 
@@ -18,9 +20,8 @@ namespace typenet::runtime {
 namespace detail {
 // "in > out": the layouts of an op's first input and its output, e.g. "nchw > 16c".
 inline std::string layouts_of(const op& o) {
-  const auto name = [](kernels::layout l) { return l == kernels::layout::nchw16c ? "16c" : "nchw"; };
   const kernels::layout in = o.in_layouts.empty() ? kernels::layout::nchw : o.in_layouts.front();
-  return std::string(name(in)) + " > " + name(o.out_layout);
+  return std::string(kernels::layout_name(in)) + " > " + kernels::layout_name(o.out_layout);
 }
 }  // namespace detail
 
