@@ -105,9 +105,9 @@ template <int T, int S, bool Table, int Sum = 0, int Split = 0>
     __builtin_prefetch(pf, 0, 2);
     if constexpr (Table) {
       x = a.in + a.koff[k];
-      // the next stride-1 tile's 14 lines of this k's block, one per k (k % 16 < 14); at stride 2
-      // half of them (a hint: two threads on one image read half of it from the other core)
-      if (a.in_pf) __builtin_prefetch(x + a.in_pf + 15 * std::min(k & 15, 13), 0, 2);
+      // the next tile's 14 lines of this k's block, one per k (k % 16 < 14: pixel k % 16, S floats
+      // apart, less the k's own offset k % 16 in its pixel)
+      if (a.in_pf) __builtin_prefetch(x + a.in_pf + (S - 1) * std::min(k & 15, 13), 0, 2);
     } else if (a.in_pf) {  // (past a plane's end: the next plane's lines, harmless)
       __builtin_prefetch(x + a.in_pf, 0, 2);
       __builtin_prefetch(x + a.in_pf + 13, 0, 2);

@@ -66,21 +66,35 @@ inline void pointwise_layout(const conv_geometry& g, const float* in, const floa
   const int nb = g.out_c / oc_block, K = g.in_c;
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
   if constexpr (S == 2 && !Quadrants) {
-    // One image: its every second pixel of every second row into the thread's panel (NCHW), then
-    // the stride-1 tile over the flattened 7x7 or 14x14 image. Every oc block reads all of the
+    // One image: its every second pixel of every second row into the thread's panel (in its
+    // layout), then the stride-1 tile over the flattened 7x7 or 14x14 image. Every oc block reads all of the
     // input, and the subsampled copy is a quarter of it (200 KB against 800 KB at stage 4: with
     // the weights' block it stays in L2); each thread of a call copies the whole image, a few us.
     if (batch == 1 && long(K) * ohw <= thread_panel_floats) {
       float* panel = thread_panel();
-      for (int c = 0; c < K; ++c)
-        for (int y = 0; y < g.out_h; ++y) {
-          const float* row = in + layout_offset(g.in_layout, c, long(S) * y * g.in_w, hw);
-          float* to = panel + (long(c) * g.out_h + y) * g.out_w;
-          for (int x = 0; x < g.out_w; ++x) to[x] = row[S * L * x];
-        }
       conv_geometry h = g;
-      h.in_h = g.out_h, h.in_w = g.out_w, h.stride_h = h.stride_w = 1, h.in_image_stride = 0, h.in_layout = layout::nchw;
-      return pointwise_layout<1, false, false, Store>(h, panel, wp, ep, out, 1, p);
+      h.in_h = g.out_h, h.in_w = g.out_w, h.stride_h = h.stride_w = 1, h.in_image_stride = 0;
+      if constexpr (BlockedIn) {
+        // blocked stays blocked: a pixel's 16 channels are one vector (one float per line, as
+        // NCHW's copy reads them, made ResNeXt-50's stride-2 projections from a blocked stream 0.1
+        // ms slower than from NCHW on two threads)
+        for (int cb = 0; cb < K / layout_block; ++cb)
+          for (int y = 0; y < g.out_h; ++y) {
+            const float* row = in + (cb * hw + long(S) * y * g.in_w) * layout_block;
+            float* to = panel + (cb * ohw + long(y) * g.out_w) * layout_block;
+            for (int x = 0; x < g.out_w; ++x)
+              _mm512_storeu_ps(to + x * layout_block, _mm512_loadu_ps(row + long(S) * x * layout_block));
+          }
+        return pointwise_layout<1, false, true, Store>(h, panel, wp, ep, out, 1, p);
+      } else {
+        for (int c = 0; c < K; ++c)
+          for (int y = 0; y < g.out_h; ++y) {
+            const float* row = in + long(c) * hw + long(S) * y * g.in_w;
+            float* to = panel + (long(c) * g.out_h + y) * g.out_w;
+            for (int x = 0; x < g.out_w; ++x) to[x] = row[S * x];
+          }
+        return pointwise_layout<1, false, false, Store>(h, panel, wp, ep, out, 1, p);
+      }
     }
   }
   // runs of one image: stride 1, 14 pixels of the flattened image; stride 2, one output row, or
@@ -99,7 +113,7 @@ inline void pointwise_layout(const conv_geometry& g, const float* in, const floa
     // thread alone reads what it wrote: there, with the prefetch, bench/layout.cpp's layers ran
     // up to 8% slower from a blocked input than from NCHW (within 3% without), and the model
     // 0.1-0.2% slower (in-process A/B).
-    if (p.count > 1) a.in_pf = 14L * S * layout_block;
+    if (p.count > 1) a.in_pf = (S == 1 ? 14L : long(S) * rows_per_run * g.in_w) * layout_block;  // the next run's
   } else if (S == 1 && p.count > 1) {
     // NCHW, for the same reason and likewise only when parts share the call: the tile after
     // next's floats of each plane. On 2 Zen 5 threads, 1024 -> 512 channels at 14x14 with the
