@@ -67,17 +67,17 @@ inline void pointwise_layout(const conv_geometry& g, const float* in, const floa
   const long hw = long(g.in_h) * g.in_w, ohw = long(g.out_h) * g.out_w;
   if constexpr (S == 2 && !Quadrants) {
     // One image: its every second pixel of every second row into the thread's panel (in its
-    // layout), then the stride-1 tile over the flattened 7x7 or 14x14 image. Every oc block reads all of the
-    // input, and the subsampled copy is a quarter of it (200 KB against 800 KB at stage 4: with
-    // the weights' block it stays in L2); each thread of a call copies the whole image, a few us.
+    // layout), then the stride-1 tile over the flattened 7x7 or 14x14 image. Every oc block reads
+    // all of the input, and the subsampled copy is a quarter of it (200 KB against 800 KB at stage
+    // 4: with the weights' block it stays in L2); each thread of a call copies the whole image, a
+    // few us.
     if (batch == 1 && long(K) * ohw <= thread_panel_floats) {
       float* panel = thread_panel();
       conv_geometry h = g;
       h.in_h = g.out_h, h.in_w = g.out_w, h.stride_h = h.stride_w = 1, h.in_image_stride = 0;
       if constexpr (BlockedIn) {
-        // blocked stays blocked: a pixel's 16 channels are one vector (one float per line, as
-        // NCHW's copy reads them, made ResNeXt-50's stride-2 projections from a blocked stream 0.1
-        // ms slower than from NCHW on two threads)
+        // blocked stays blocked: a pixel's 16 channels are one vector (read one float at a time
+        // into NCHW planes, each of them would cost a line)
         for (int cb = 0; cb < K / layout_block; ++cb)
           for (int y = 0; y < g.out_h; ++y) {
             const float* row = in + (cb * hw + long(S) * y * g.in_w) * layout_block;
@@ -112,7 +112,9 @@ inline void pointwise_layout(const conv_geometry& g, const float* in, const floa
     // this prefetch ResNeXt-50 ran 3.8% slower blocked than NCHW at batch 1, with it 0.8%. A
     // thread alone reads what it wrote: there, with the prefetch, bench/layout.cpp's layers ran
     // up to 8% slower from a blocked input than from NCHW (within 3% without), and the model
-    // 0.1-0.2% slower (in-process A/B).
+    // 0.1-0.2% slower (in-process A/B). At stride 2 the next run is the next output row's input
+    // rows (prefetching 14 pixels on, the unused odd row, left ResNeXt-50's blocked layer3.0
+    // projection at 0.81-0.85 ms on two threads against 0.65-0.67 with the right rows).
     if (p.count > 1) a.in_pf = (S == 1 ? 14L : long(S) * rows_per_run * g.in_w) * layout_block;  // the next run's
   } else if (S == 1 && p.count > 1) {
     // NCHW, for the same reason and likewise only when parts share the call: the tile after
