@@ -1,9 +1,11 @@
 // ResNeXt-50 with and without blocked activation layouts (kernels/layout.hpp), A/B in one process:
 //
-//   build/bin/layouts_ab [threads=1] [passes=40] [batch=1]
+//   build/bin/layouts_ab [threads=1] [passes=40] [batch=1] [chosen|all]
 //
 // Two executors on the same seeded weights, one planned with TYPENET_BLOCKED=0 (NCHW everywhere),
-// one with TYPENET_BLOCKED=1 (nChw16c wherever producer and readers take it), run in alternation:
+// one with the layouts a plan chooses for these threads and batch (runtime/plan.hpp's
+// blocked_min_pixels), or with `all` TYPENET_BLOCKED=1 (nChw16c wherever producer and readers
+// take it, whatever the threads), run in alternation:
 // on a noisy shared machine the host's slow and fast phases then fall on both alike, which separate
 // runs (or Google Benchmark's one case after the other) do not give. Prints each op's median time
 // in both plans, the medians of the passes' wall times and their ratio, and the largest difference
@@ -13,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include <typenet/runtime/executor.hpp>
@@ -31,16 +34,20 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1, passes = argc > 2 ? std::atoi(argv[2]) : 40;
   const int batch = argc > 3 ? std::atoi(argv[3]) : 1;
-  if (threads < 1 || passes < 1 || batch < 1) {
-    std::fprintf(stderr, "usage: layouts_ab [threads >= 1] [passes >= 1] [batch >= 1]\n");
+  const std::string which = argc > 4 ? argv[4] : "chosen";
+  if (threads < 1 || passes < 1 || batch < 1 || (which != "chosen" && which != "all")) {
+    std::fprintf(stderr, "usage: layouts_ab [threads >= 1] [passes >= 1] [batch >= 1] [chosen|all]\n");
     return 2;
   }
   const auto w = typenet::seeded_weights<model>(1);
-  const auto planned = [&](const char* blocked) {
-    ::setenv("TYPENET_BLOCKED", blocked, 1);  // read when the plan is made
+  const auto planned = [&](const char* blocked) {  // (read when the plan is made; null: the plan's choice)
+    if (blocked)
+      ::setenv("TYPENET_BLOCKED", blocked, 1);
+    else
+      ::unsetenv("TYPENET_BLOCKED");
     return net(w, {.threads = threads, .max_batch = batch});
   };
-  net plans[2] = {planned("0"), planned("1")};
+  net plans[2] = {planned("0"), planned(which == "all" ? "1" : nullptr)};
   ::unsetenv("TYPENET_BLOCKED");
   std::vector<float> x(std::size_t(model::input_shape::size) * std::size_t(batch));
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i * 7919 % 1000) / 1000.0f;

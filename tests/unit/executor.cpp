@@ -162,9 +162,15 @@ TEST_CASE("the plan lays the bottlenecks' residual stream out in nChw16c where e
   CHECK(blocked(find(plan, "layer4.0.downsample"), 0) == takes);
   CHECK(blocked(find(plan, "avgpool"), 0) == takes);
   CHECK(plan.back().out_layout == kernels::layout::nchw);
-  // Two threads on one image: NCHW (they read each other's halves); a batch: blocked again.
+  // Two threads on one image: only values over 14x14 (they read each other's halves; at 14x14 and
+  // 7x7 the conv1s that read a blocked stream lose more than the conv3s gain): here stage 1's
+  // 16x16 stream, not stage 2's 8x8 one; a batch: every value again.
   const executor<m> two(w, {.threads = 2});
-  for (const auto& o : two.plan()) CHECK(o.out_layout == kernels::layout::nchw);
+  CHECK((find(two.plan(), "layer1.1.conv3").out_layout == kernels::layout::nchw16c) == takes);
+  for (const char* name : {"layer2.0.downsample", "layer2.1.conv3", "layer3.1.conv3", "layer4.2.conv3"}) {
+    INFO(name);
+    CHECK(find(two.plan(), name).out_layout == kernels::layout::nchw);
+  }
   CHECK((find(executor<m>(w, {.threads = 2, .max_batch = 2}).plan(), "layer2.0.conv3").out_layout == kernels::layout::nchw16c) == takes);
   // At 224x224 stage 1's conv1s (56x56 outputs) would read a blocked stream and store NCHW through
   // the tile's transpose, slower than the pixel tile there: stage 1 stays NCHW, stage 2 on is blocked.
@@ -177,6 +183,11 @@ TEST_CASE("the plan lays the bottlenecks' residual stream out in nChw16c where e
     CHECK_FALSE(blocked(find(big, "layer2.0.downsample"), 0));
     CHECK((find(big, "layer2.0.downsample").out_layout == kernels::layout::nchw16c) == takes);
     CHECK((find(big, "layer2.1.conv3").out_layout == kernels::layout::nchw16c) == takes);
+    // two threads on one image: stage 2's 28x28 stream only
+    const executor<full> shared(seeded_weights<full>(1), {.threads = 2});
+    CHECK((find(shared.plan(), "layer2.1.conv3").out_layout == kernels::layout::nchw16c) == takes);
+    CHECK(find(shared.plan(), "layer3.1.conv3").out_layout == kernels::layout::nchw);
+    CHECK_FALSE(blocked(find(shared.plan(), "layer4.0.downsample"), 0));
   }
   // TYPENET_BLOCKED: the switch, and a bad value named.
   const test::scoped_env off("TYPENET_BLOCKED", "0");

@@ -195,8 +195,8 @@ class executor_core {
     runtime::value result = ir::emit(r, plan, weights, 0);
     if (result == 0) result = plan.add(std::make_shared<copy_call>(input.size()), {0}, input, "identity");
     if (options_.fused) runtime::fuse(plan.ops(), result);
-    if (options_.fused && runtime::blocked_layouts_chosen(options_.threads, options_.max_batch))
-      runtime::choose_layouts(plan.ops(), result, plan.shapes());
+    if (const long min_pixels = runtime::blocked_min_pixels(options_.threads, options_.max_batch); options_.fused && min_pixels > 0)
+      runtime::choose_layouts(plan.ops(), result, plan.shapes(), min_pixels);
     const runtime::placement placed = runtime::place_ops(plan.ops(), result, plan.shapes(), runtime::detail::call_fuser{}, options_.fused);
     compiled_plan compiled;
     compiled.memory = runtime::figures(placed, plan.shapes());

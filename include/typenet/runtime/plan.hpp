@@ -276,12 +276,14 @@ inline void fuse(std::vector<op>& ops, value result) { fuse_ops(ops, result, det
 // their producer can write blocked and every reader reads blocked (given the reader's own output
 // layout), other than the model's input and result; where a call adds a residual in its store, the
 // residual only with the output. A value of one pixel per channel is the same in either layout: it
-// stays NCHW. Each step only unblocks values, so the loop ends. Returns each value's layout.
-inline std::vector<kernels::layout> choose_layouts(std::vector<op>& ops, value result, const std::vector<dims>& shapes) {
+// stays NCHW, and so does one of fewer than min_pixels pixels per channel (blocked_min_pixels).
+// Each step only unblocks values, so the loop ends. Returns each value's layout.
+inline std::vector<kernels::layout> choose_layouts(std::vector<op>& ops, value result, const std::vector<dims>& shapes,
+                                                   long min_pixels = 2) {
   std::vector<char> blocked(shapes.size(), false);
   for (const op& o : ops) {
     const dims d = shapes[std::size_t(o.output)];
-    blocked[std::size_t(o.output)] = o.body->writes_blocked() && long(d.height) * d.width > 1;
+    blocked[std::size_t(o.output)] = o.body->writes_blocked() && long(d.height) * d.width >= std::max(2L, min_pixels);
   }
   blocked[0] = blocked[std::size_t(result)] = false;
   for (bool changed = true; changed;) {
@@ -311,19 +313,23 @@ inline std::vector<kernels::layout> choose_layouts(std::vector<op>& ops, value r
   return layouts;
 }
 
-// Whether a plan chooses blocked layouts: where each image runs on one thread (one thread, or a
-// batch whose images the threads take one each: runtime/executor.hpp), and not where threads
-// split one image, or as the environment variable TYPENET_BLOCKED says (0 or 1: for A/B runs in
-// one binary, and tests). ResNeXt-50 on Zen 5, blocked against NCHW (bench/layouts_ab.cpp,
-// alternating passes in one process): one thread 0.982x, batch 8 on two threads 0.977-0.997x,
-// batch 1 on two threads 0.984-1.046x (its conv3s gain 0.03 ms each, the conv1s that read a
-// blocked stream lose as much or more: each thread reads half of its input from the other core's
-// cache). Read when a model is set up; an executor sharing the plan keeps its layouts.
-inline bool blocked_layouts_chosen(int threads, int max_batch) {
+// Which values a plan may lay out blocked: the fewest pixels per channel such a value has, or 0
+// for none. Every value where each image runs on one thread (one thread, or a batch whose images
+// the threads take one each: runtime/executor.hpp); where threads split one image, only values
+// of more than 14x14 pixels; or as the environment variable TYPENET_BLOCKED says (0: none, 1:
+// every value; for A/B runs in one binary, and tests). ResNeXt-50 on Zen 5, blocked against NCHW
+// (bench/layouts_ab.cpp, alternating passes in one process): one thread 0.982x, batch 8 on two
+// threads 0.977-0.997x. Batch 1 on two threads, every value blocked, 0.987-1.007x (median 0.995x
+// of eleven runs): the conv3s and projections that write the stream gain 0.02-0.19 ms each, but
+// at 14x14 and 7x7 the conv1s that read it lose 0.01-0.12 ms each (each thread reads half of its
+// input from the other core's cache); with stages 3 and 4 left NCHW, 0.980-1.003x (median 0.990x
+// of nine runs). Read when a model is set up; an executor sharing the plan keeps its layouts.
+inline long blocked_min_pixels(int threads, int max_batch) {
+  constexpr long every = 2, over_14x14 = 14 * 14 + 1;
   const char* v = std::getenv("TYPENET_BLOCKED");
-  if (!v) return threads == 1 || max_batch > 1;
-  if (std::string(v) == "1") return true;
-  if (std::string(v) == "0") return false;
+  if (!v) return threads == 1 || max_batch > 1 ? every : over_14x14;
+  if (std::string(v) == "1") return every;
+  if (std::string(v) == "0") return 0;
   throw std::invalid_argument(std::string("TYPENET_BLOCKED must be 0 or 1, got '") + v + "'");
 }
 
