@@ -146,7 +146,8 @@ inline void stem_avx512(const conv_geometry& g, const float* in, const float* wp
 // pixel-major), its window's rows [first, last): the maximum down the rows per conv column into
 // colmax, then across each window's columns (a NaN anywhere in a window gives NaN, as PyTorch's
 // max pool); then the row transposed 16 x 16 into the block's 32 NCHW planes at y (pooled_hw
-// apart). Down, then across: about 3 + 3 loads per pooled pixel and half, not 9.
+// apart). Down, then across: as many loads and maxima as each window's nine, read as two
+// streams (the ring's rows in order, then the row of column maxima in L1).
 inline void pool_ring_row(const pool_geometry& q, const float* ring, long row_stride, int cw, int first, int last,
                           float* colmax, float* y, long pooled_hw) {
   // pooled columns: at most 65 (stem_pool_conv: at most 128 conv columns; stem_pool_window: 3x3/2,
